@@ -1,0 +1,9 @@
+/**
+ * Annotations, permissions and shared types of the Airflow plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './permissions';
+export * from './types';

@@ -1,0 +1,68 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/**
+ * The catalog's resource type. Airflow DAG permissions are resource
+ * permissions on the catalog entity that names the DAG, so policies can use
+ * the catalog's own rules (for example `isEntityOwner`).
+ */
+const CATALOG_ENTITY = 'catalog-entity' as const;
+
+/**
+ * See an entity's DAGs, their runs and task instances.
+ * Resource: the catalog entity that names the DAGs.
+ * @public
+ */
+export const airflowDagReadPermission = createPermission({
+  name: 'airflow.dag.read',
+  attributes: { action: 'read' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * Trigger a DAG run of one of the entity's DAGs.
+ * @public
+ */
+export const airflowDagTriggerPermission = createPermission({
+  name: 'airflow.dag.trigger',
+  attributes: { action: 'create' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * Pause or unpause one of the entity's DAGs.
+ * @public
+ */
+export const airflowDagPausePermission = createPermission({
+  name: 'airflow.dag.pause',
+  attributes: { action: 'update' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * Clear a DAG run (all or only failed task instances) so that it runs again.
+ * @public
+ */
+export const airflowDagClearPermission = createPermission({
+  name: 'airflow.dag.clear',
+  attributes: { action: 'update' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * See the ownership view: every DAG of every instance with its catalog owners.
+ * A basic (not resource) permission.
+ * @public
+ */
+export const airflowOwnershipReadPermission = createPermission({
+  name: 'airflow.ownership.read',
+  attributes: { action: 'read' },
+});
+
+/** Every permission of the Airflow plugin. @public */
+export const airflowPermissions = [
+  airflowDagReadPermission,
+  airflowDagTriggerPermission,
+  airflowDagPausePermission,
+  airflowDagClearPermission,
+  airflowOwnershipReadPermission,
+];

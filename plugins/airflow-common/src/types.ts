@@ -1,0 +1,293 @@
+/**
+ * Shapes shared by the Airflow backend and frontend plugins.
+ *
+ * Every shape here is normalized: the backend maps Airflow 2 (`/api/v1`) and
+ * Airflow 3 (`/api/v2`) payloads into these, so the frontend never sees raw
+ * Airflow JSON. Dates are ISO 8601 strings in UTC; durations are seconds.
+ */
+
+/** The REST API generation an Airflow instance speaks. `v1` is Airflow 2.x, `v2` is Airflow 3.x. @public */
+export type AirflowApiVersion = 'v1' | 'v2';
+
+/** States of a DAG run, identical in Airflow 2 and 3. @public */
+export type DagRunState = 'queued' | 'running' | 'success' | 'failed';
+
+/** Every DAG run state, in a stable order. @public */
+export const DAG_RUN_STATES: readonly DagRunState[] = [
+  'queued',
+  'running',
+  'success',
+  'failed',
+];
+
+/**
+ * States of a task instance. `null` (never scheduled) is represented as `none`,
+ * which is also what Airflow 2 sends.
+ * @public
+ */
+export type TaskInstanceState =
+  | 'none'
+  | 'removed'
+  | 'scheduled'
+  | 'queued'
+  | 'running'
+  | 'success'
+  | 'restarting'
+  | 'failed'
+  | 'up_for_retry'
+  | 'up_for_reschedule'
+  | 'upstream_failed'
+  | 'skipped'
+  | 'deferred'
+  | 'shutdown';
+
+/** A JSON value, as accepted in a run config (`conf`). @public */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** A JSON object: the only shape Airflow accepts as run config (`conf`). @public */
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * A DAG as seen by Backstage.
+ *
+ * Source: `GET /api/v2/dags` (Airflow 3) or `GET /api/v1/dags` (Airflow 2).
+ * @public
+ */
+export interface AirflowDag {
+  /** Name of the configured Airflow instance that runs this DAG. */
+  instance: string;
+  /** The DAG id, unique within its instance. */
+  dagId: string;
+  /** `dag_display_name` when set, otherwise the DAG id. */
+  displayName: string;
+  /** The DAG's `description`, or null. */
+  description: string | null;
+  /** The DAG's `owners` (Airflow's free-text owner field, not the catalog owner). */
+  owners: string[];
+  /** Airflow tags of the DAG, sorted. */
+  tags: string[];
+  /** Whether the DAG is paused. */
+  isPaused: boolean;
+  /** False when Airflow considers the DAG stale (its file is gone). */
+  isActive: boolean;
+  /** True when the DAG's file currently has an import error. */
+  hasImportErrors: boolean;
+  /**
+   * The schedule in words, e.g. "At 06:00" or "Every hour"; null for
+   * unscheduled (manual-only) DAGs. From `timetable_description`, falling back
+   * to the schedule expression.
+   */
+  schedule: string | null;
+  /** The raw schedule expression (cron string, timetable summary), or null. */
+  scheduleExpression: string | null;
+  /** Logical date of the next scheduled run, or null. */
+  nextRunLogicalDate: string | null;
+  /** Earliest time the next scheduled run may be created, or null. */
+  nextRunAfter: string | null;
+  /** Link to the DAG in the instance's own web UI. */
+  webUrl: string;
+}
+
+/**
+ * A typed DAG param as declared in the DAG (`params=`), used to prefill and
+ * validate a run config. Source: `GET /dags/{dag_id}/details`.
+ * @public
+ */
+export interface AirflowDagParam {
+  /** The default value, or null when the param has none. */
+  value: JsonValue;
+  /** The param's JSON schema (type, enum, minimum, maximum, ...). */
+  schema: JsonObject;
+  /** The param's description, or null. */
+  description: string | null;
+}
+
+/**
+ * A DAG with the details needed to trigger it.
+ * Source: `GET /dags/{dag_id}/details` (both API versions).
+ * @public
+ */
+export interface AirflowDagDetails extends AirflowDag {
+  /** Declared params by name. */
+  params: Record<string, AirflowDagParam>;
+  /** Default run config built from the params' default values. */
+  defaultConf: JsonObject;
+  /** Whether the DAG catches up missed intervals. */
+  catchup: boolean | null;
+  /** The DAG's documentation in Markdown, or null. */
+  docMd: string | null;
+}
+
+/**
+ * A DAG run.
+ *
+ * Source: `GET /dags/{dag_id}/dagRuns` and `POST /dags/~/dagRuns/list`
+ * (both API versions; Airflow 2's `execution_date` maps to `logicalDate`).
+ * @public
+ */
+export interface AirflowDagRun {
+  /** Name of the configured Airflow instance. */
+  instance: string;
+  /** The DAG id. */
+  dagId: string;
+  /** The DAG run id (`dag_run_id`), unique within the DAG. */
+  runId: string;
+  /** The run's state. */
+  state: DagRunState;
+  /** `manual`, `scheduled`, `backfill`, `asset_triggered` (Airflow 3) or `dataset_triggered` (Airflow 2), ... */
+  runType: string;
+  /** The logical date; null for Airflow 3 runs created without one. */
+  logicalDate: string | null;
+  /** Airflow 3's `run_after` (earliest time the run may start); for Airflow 2 the logical date. */
+  runAfter: string | null;
+  /** When the run was queued, or null. */
+  queuedAt: string | null;
+  /** When the run started, or null. */
+  startDate: string | null;
+  /** When the run ended, or null. */
+  endDate: string | null;
+  /** Run time in seconds (end − start, or now − start while running); null before start. */
+  durationSeconds: number | null;
+  /** The run's note, or null. Runs triggered from Backstage record the user here. */
+  note: string | null;
+  /** The run config (`conf`). */
+  conf: JsonObject;
+  /** Link to the run in the instance's own web UI. */
+  webUrl: string;
+}
+
+/**
+ * A task instance of a DAG run.
+ * Source: `GET /dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (both versions).
+ * @public
+ */
+export interface AirflowTaskInstance {
+  /** The task id. */
+  taskId: string;
+  /** Map index, -1 for an unmapped task. */
+  mapIndex: number;
+  /** The task instance's state. */
+  state: TaskInstanceState;
+  /** The try number (1-based once started; 0 before the first try). */
+  tryNumber: number;
+  /** When the task instance started, or null. */
+  startDate: string | null;
+  /** When the task instance ended, or null. */
+  endDate: string | null;
+  /** Run time in seconds, or null. */
+  durationSeconds: number | null;
+  /** The operator's name, e.g. `PythonOperator`, or null. */
+  operator: string | null;
+}
+
+/** One page of DAG runs. @public */
+export interface AirflowDagRunList {
+  /** The runs of this page, newest first. */
+  items: AirflowDagRun[];
+  /** Number of runs matching the filter, before paging. */
+  totalEntries: number;
+}
+
+/** A DAG of an entity with a short history of its latest runs. @public */
+export interface AirflowEntityDag extends AirflowDag {
+  /** The latest runs, newest first (at most `recentRunsLimit` of the response). */
+  recentRuns: AirflowDagRun[];
+}
+
+/** An annotated DAG that its instance does not have. @public */
+export interface AirflowMissingDag {
+  /** The instance the annotation points to. */
+  instance: string;
+  /** The DAG id named by the annotation. */
+  dagId: string;
+}
+
+/** An instance that could not be reached while answering a request. @public */
+export interface AirflowInstanceError {
+  /** The instance name. */
+  instance: string;
+  /** HTTP status Backstage answers with for this failure (503 down or timing out, 404 unknown instance, ...). */
+  status: number;
+  /** The error's name, e.g. `ServiceUnavailableError`. */
+  name: string;
+  /** A human-readable message, Airflow's own where there is one. */
+  message: string;
+}
+
+/**
+ * The DAGs of one catalog entity.
+ * Source: `GET /api/airflow/entities/{kind}/{namespace}/{name}/dags`.
+ * @public
+ */
+export interface AirflowEntityDagsResponse {
+  /** The entity ref, e.g. `component:default/orders-pipeline`. */
+  entityRef: string;
+  /** DAGs named by the entity (by id or by tag), sorted by instance and DAG id. */
+  dags: AirflowEntityDag[];
+  /** Annotated DAG ids that their instance does not have. */
+  missing: AirflowMissingDag[];
+  /** Instances that failed; their DAGs are absent from `dags`. */
+  errors: AirflowInstanceError[];
+}
+
+/** Health of one Airflow component (`metadatabase`, `scheduler`, `triggerer`, `dag_processor`). @public */
+export interface AirflowComponentHealth {
+  /** `healthy`, `unhealthy`, or null when Airflow does not report it. */
+  status: 'healthy' | 'unhealthy' | null;
+  /** Latest heartbeat (ISO 8601), where Airflow reports one. */
+  latestHeartbeat?: string | null;
+}
+
+/**
+ * Health and version of one configured Airflow instance.
+ * Source: `GET /api/v2/monitor/health` + `GET /api/v2/version` (Airflow 3) or
+ * `GET /api/v1/health` + `GET /api/v1/version` (Airflow 2).
+ * @public
+ */
+export interface AirflowInstanceStatus {
+  /** The instance name from config. */
+  name: string;
+  /** Link to the instance's web UI. */
+  webUiUrl: string;
+  /** The detected (or configured) API version, or null when unreachable. */
+  apiVersion: AirflowApiVersion | null;
+  /** Airflow's version string, e.g. `3.3.2`, or null when unreachable. */
+  version: string | null;
+  /** `healthy` when every reported component is healthy, `unhealthy` otherwise, `unreachable` when Airflow did not answer. */
+  status: 'healthy' | 'unhealthy' | 'unreachable';
+  /** Component health by component name. */
+  components: Record<string, AirflowComponentHealth>;
+  /** Why the instance is unreachable, when it is. */
+  error?: string;
+}
+
+/**
+ * Body of a trigger request: `POST .../dags/{instance}/{dagId}/runs`.
+ * @public
+ */
+export interface AirflowTriggerDagRunRequest {
+  /** Run config; must be a JSON object. Defaults to `{}`. */
+  conf?: JsonObject;
+  /** Logical date (ISO 8601 with offset); defaults to now. */
+  logicalDate?: string;
+  /** A note; the backend prefixes it with the triggering user's entity ref. */
+  note?: string;
+}
+
+/** Body of a clear request: `POST .../runs/{runId}/clear`. @public */
+export interface AirflowClearDagRunRequest {
+  /** Clear only failed (and upstream-failed) task instances. Default false: all tasks. */
+  onlyFailed?: boolean;
+}
+
+/** Body of a pause request: `PATCH .../dags/{instance}/{dagId}`. @public */
+export interface AirflowSetDagPausedRequest {
+  /** True to pause, false to unpause. */
+  isPaused: boolean;
+}
