@@ -1,0 +1,80 @@
+export interface Config {
+  /**
+   * Configuration of the Airflow backend plugin.
+   *
+   * Either list several instances under `instances`, or write a single
+   * instance's keys (`baseUrl`, `auth`, ...) directly under `airflow`; the
+   * single instance is then named `default`.
+   */
+  airflow?: {
+    /**
+     * The Airflow instances this Backstage talks to. The first one is the
+     * default for entities without an `airflow.apache.org/instance` annotation.
+     */
+    instances?: Array<{
+      /**
+       * Unique name, used in annotations (`name:dag_id`) and URLs.
+       * Letters, digits, `_` and `-`.
+       */
+      name: string;
+      /**
+       * Base URL of the Airflow API server, without `/api/v1` or `/api/v2`,
+       * e.g. `http://127.0.0.1:8080` or `https://airflow.example.com/sub-path`.
+       */
+      baseUrl: string;
+      /**
+       * Base URL of the Airflow web UI used for links; defaults to `baseUrl`.
+       * @visibility frontend
+       */
+      webUiUrl?: string;
+      /**
+       * `auto` (default) detects the API per instance: `v2` (Airflow 3) if
+       * `/api/v2/version` answers, else `v1` (Airflow 2).
+       */
+      apiVersion?: 'auto' | 'v1' | 'v2';
+      /** Credentials; omit for an Airflow that needs none. */
+      auth?: {
+        /** Airflow user. Airflow 3: exchanged for a JWT at `/auth/token`; Airflow 2: basic auth. */
+        username?: string;
+        /**
+         * Password of `username`.
+         * @visibility secret
+         */
+        password?: string;
+        /**
+         * A static bearer token (managed Airflow), instead of username/password.
+         * @visibility secret
+         */
+        token?: string;
+      };
+      /** Timeout of one request to Airflow, in seconds. Default 10. */
+      timeoutSeconds?: number;
+    }>;
+    /** Single-instance form: see `instances[].baseUrl`. */
+    baseUrl?: string;
+    /**
+     * Single-instance form: see `instances[].webUiUrl`.
+     * @visibility frontend
+     */
+    webUiUrl?: string;
+    /** Single-instance form: see `instances[].apiVersion`. */
+    apiVersion?: 'auto' | 'v1' | 'v2';
+    /** Single-instance form: see `instances[].auth`. */
+    auth?: {
+      username?: string;
+      /** @visibility secret */
+      password?: string;
+      /** @visibility secret */
+      token?: string;
+    };
+    /** Single-instance form: see `instances[].timeoutSeconds`. */
+    timeoutSeconds?: number;
+    /** Read cache settings. */
+    cache?: {
+      /** How long DAG lists and recent runs are cached, in seconds. Default 30; 0 disables. */
+      ttlSeconds?: number;
+    };
+    /** How many latest runs each DAG shows on an entity's page. Default 5, at most 25. */
+    recentRunsLimit?: number;
+  };
+}

@@ -1,0 +1,201 @@
+import type {
+  AuditorService,
+  CacheService,
+} from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import type {
+  AirflowDag,
+  AirflowDagRun,
+  AirflowTaskInstance,
+  JsonValue,
+} from '@internal/plugin-airflow-common';
+import type {
+  AirflowClient,
+  AirflowInstanceConfig,
+  ListDagRunsOptions,
+} from '../lib/airflow/types';
+
+/** A DAG in the normalized shape, with overridable fields. */
+export function dag(
+  dagId: string,
+  overrides: Partial<AirflowDag> = {},
+): AirflowDag {
+  return {
+    instance: 'local',
+    dagId,
+    displayName: dagId,
+    description: `${dagId} description`,
+    owners: ['airflow'],
+    tags: [],
+    isPaused: false,
+    isActive: true,
+    hasImportErrors: false,
+    schedule: 'At 06:00',
+    scheduleExpression: '0 6 * * *',
+    nextRunLogicalDate: '2026-11-30T06:00:00Z',
+    nextRunAfter: '2026-12-01T06:00:00Z',
+    webUrl: `http://airflow.test/dags/${dagId}`,
+    ...overrides,
+  };
+}
+
+/** A DAG run in the normalized shape. */
+export function run(
+  dagId: string,
+  runId: string,
+  overrides: Partial<AirflowDagRun> = {},
+): AirflowDagRun {
+  return {
+    instance: 'local',
+    dagId,
+    runId,
+    state: 'success',
+    runType: 'manual',
+    logicalDate: '2026-11-29T06:00:00Z',
+    runAfter: '2026-11-29T06:00:00Z',
+    queuedAt: '2026-11-29T06:00:00Z',
+    startDate: '2026-11-29T06:00:01Z',
+    endDate: '2026-11-29T06:00:05Z',
+    durationSeconds: 4,
+    note: null,
+    conf: {},
+    webUrl: `http://airflow.test/dags/${dagId}/runs/${runId}`,
+    ...overrides,
+  };
+}
+
+export function instanceConfig(name = 'local'): AirflowInstanceConfig {
+  return {
+    name,
+    baseUrl: `http://${name}.airflow.test`,
+    webUiUrl: `http://${name}.airflow.test`,
+    apiVersion: 'v2',
+    auth: { type: 'none' },
+    timeoutMs: 1000,
+  };
+}
+
+/** A jest-mocked client whose instance has `dags`. */
+export function fakeClient(
+  dags: AirflowDag[],
+  name = 'local',
+): jest.Mocked<AirflowClient> {
+  return {
+    config: instanceConfig(name),
+    getApiVersion: jest.fn(async () => 'v2' as const),
+    getStatus: jest.fn(async () => ({
+      name,
+      webUiUrl: `http://${name}.airflow.test`,
+      apiVersion: 'v2' as const,
+      version: '3.3.2',
+      status: 'healthy' as const,
+      components: { scheduler: { status: 'healthy' as const } },
+    })),
+    listDags: jest.fn(async () => dags),
+    getDagDetails: jest.fn(async (dagId: string) => ({
+      ...dag(dagId),
+      params: {},
+      defaultConf: {},
+      catchup: false,
+      docMd: null,
+    })),
+    listDagRuns: jest.fn(
+      async (_dagId: string, _options?: ListDagRunsOptions) => ({
+        items: [] as AirflowDagRun[],
+        totalEntries: 0,
+      }),
+    ),
+    listRecentDagRuns: jest.fn(async (ids: string[], _perDag: number) => {
+      const map = new Map<string, AirflowDagRun[]>();
+      for (const id of ids) map.set(id, [run(id, `scheduled__${id}`)]);
+      return map;
+    }),
+    getDagRun: jest.fn(async (dagId: string, runId: string) =>
+      run(dagId, runId),
+    ),
+    listTaskInstances: jest.fn(
+      async (_dagId: string, _runId: string) => [] as AirflowTaskInstance[],
+    ),
+    triggerDagRun: jest.fn(async (dagId: string, options) =>
+      run(dagId, 'backstage__new', {
+        state: 'queued',
+        conf: options.conf,
+        note: options.note ?? null,
+      }),
+    ),
+    setDagPaused: jest.fn(async (dagId: string, isPaused: boolean) =>
+      dag(dagId, { isPaused }),
+    ),
+    clearDagRun: jest.fn(
+      async (dagId: string, runId: string, _options: { onlyFailed: boolean }) =>
+        run(dagId, runId, { state: 'queued' }),
+    ),
+  };
+}
+
+/** An in-memory CacheService with TTLs ignored (tests control invalidation). */
+export function memoryCache(): CacheService & { store: Map<string, unknown> } {
+  const store = new Map<string, unknown>();
+  const cache = {
+    store,
+    async get(key: string) {
+      return store.get(key) as any;
+    },
+    async set(key: string, value: JsonValue) {
+      store.set(key, JSON.parse(JSON.stringify(value)));
+    },
+    async delete(key: string) {
+      store.delete(key);
+    },
+    withOptions() {
+      return cache;
+    },
+  };
+  return cache as any;
+}
+
+/** An auditor that records every event and its outcome. */
+export function recordingAuditor() {
+  const events: Array<{
+    eventId: string;
+    meta: Record<string, unknown>;
+    outcome?: 'success' | 'fail';
+    outcomeMeta?: Record<string, unknown>;
+    error?: Error;
+  }> = [];
+  const auditor: AuditorService = {
+    async createEvent(options) {
+      const event: (typeof events)[number] = {
+        eventId: options.eventId,
+        meta: { ...(options.meta ?? {}) },
+      };
+      events.push(event);
+      return {
+        async success(o) {
+          event.outcome = 'success';
+          event.outcomeMeta = o?.meta ?? {};
+        },
+        async fail(o) {
+          event.outcome = 'fail';
+          event.outcomeMeta = o.meta ?? {};
+          event.error = o.error;
+        },
+      };
+    },
+  };
+  return { auditor, events };
+}
+
+/** Example entities. */
+export function component(
+  name: string,
+  annotations: Record<string, string>,
+  owner = 'group:default/data-engineering',
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'pipeline', lifecycle: 'production', owner },
+  };
+}

@@ -1,0 +1,113 @@
+import type {
+  AirflowApiVersion,
+  AirflowDag,
+  AirflowDagDetails,
+  AirflowDagRun,
+  AirflowDagRunList,
+  AirflowInstanceStatus,
+  AirflowTaskInstance,
+  DagRunState,
+  JsonObject,
+} from '@internal/plugin-airflow-common';
+
+/** How the backend authenticates to one Airflow instance. */
+export type AirflowAuthConfig =
+  /**
+   * Username and password. Airflow 3: exchanged for a JWT at
+   * `POST {baseUrl}/auth/token`. Airflow 2: sent as HTTP basic auth.
+   */
+  | { type: 'password'; username: string; password: string }
+  /** A static bearer token (managed Airflow offerings). */
+  | { type: 'token'; token: string }
+  /** No credentials (Airflow with an all-admins auth manager; tests). */
+  | { type: 'none' };
+
+/** One validated `airflow.instances[]` entry. */
+export interface AirflowInstanceConfig {
+  /** Unique instance name, used in annotations (`prod:my_dag`) and URLs. */
+  name: string;
+  /** Base URL of the Airflow API server without `/api/v1|v2` and without a trailing slash. */
+  baseUrl: string;
+  /** Base URL of the Airflow web UI (links); defaults to `baseUrl`. No trailing slash. */
+  webUiUrl: string;
+  /** `auto` detects per instance (v2 first, then v1). */
+  apiVersion: 'auto' | AirflowApiVersion;
+  /** Credentials. */
+  auth: AirflowAuthConfig;
+  /** Timeout of one HTTP request to Airflow, in milliseconds. */
+  timeoutMs: number;
+}
+
+/** Options of {@link AirflowClient.listDags}. */
+export interface ListDagsOptions {
+  /** Only DAGs carrying at least one of these tags (Airflow's `tags` filter, any-match). */
+  tags?: string[];
+  /** Include paused DAGs (default true). */
+  includePaused?: boolean;
+}
+
+/** Options of {@link AirflowClient.listDagRuns}. */
+export interface ListDagRunsOptions {
+  /** Page size, clamped to 1..100. Default 25. */
+  limit?: number;
+  /** Number of runs to skip. Default 0. */
+  offset?: number;
+  /** Only runs in these states. */
+  states?: DagRunState[];
+}
+
+/** Body of {@link AirflowClient.triggerDagRun}: only writable fields. */
+export interface TriggerDagRunOptions {
+  /** Unique run id; the client generates one when absent. */
+  runId?: string;
+  /** Logical date, ISO 8601 with offset (normalized to UTC). Defaults to now. */
+  logicalDate?: string;
+  /** The run config. */
+  conf: JsonObject;
+  /** The run's note. */
+  note?: string;
+}
+
+/**
+ * A client for one Airflow instance, speaking `/api/v2` (Airflow 3, JWT) or
+ * `/api/v1` (Airflow 2, basic auth), detected on first use when the config
+ * says `auto`. Every method returns the normalized shapes of
+ * `@internal/plugin-airflow-common` and throws typed `@backstage/errors`:
+ * `NotFoundError` (404), `ConflictError` (409), `InputError` (400/422),
+ * `NotAllowedError` (403 from Airflow after a re-login),
+ * `ServiceUnavailableError` (Airflow down, timing out, 5xx), each with
+ * Airflow's own message and the instance name.
+ */
+export interface AirflowClient {
+  /** The instance's config. */
+  readonly config: AirflowInstanceConfig;
+  /** The API version, detected once and cached. */
+  getApiVersion(): Promise<AirflowApiVersion>;
+  /** Health and version; never throws (an unreachable instance is reported). */
+  getStatus(): Promise<AirflowInstanceStatus>;
+  /** Every (non-stale) DAG of the instance, following `total_entries` over pages of at most 100. */
+  listDags(options?: ListDagsOptions): Promise<AirflowDag[]>;
+  /** One DAG with params and defaults (`GET /dags/{dag_id}/details`). */
+  getDagDetails(dagId: string): Promise<AirflowDagDetails>;
+  /** One page of a DAG's runs, newest first. */
+  listDagRuns(dagId: string, options?: ListDagRunsOptions): Promise<AirflowDagRunList>;
+  /**
+   * The latest `perDag` runs of each of `dagIds`, newest first, with a bounded
+   * number of calls to the batch endpoint `POST /dags/~/dagRuns/list`
+   * (never one call per DAG). DAGs without runs map to an empty list.
+   */
+  listRecentDagRuns(dagIds: string[], perDag: number): Promise<Map<string, AirflowDagRun[]>>;
+  /** One DAG run. */
+  getDagRun(dagId: string, runId: string): Promise<AirflowDagRun>;
+  /** Task instances of a DAG run (all pages). */
+  listTaskInstances(dagId: string, runId: string): Promise<AirflowTaskInstance[]>;
+  /** Triggers a DAG run and returns it. */
+  triggerDagRun(dagId: string, options: TriggerDagRunOptions): Promise<AirflowDagRun>;
+  /** Pauses or unpauses a DAG (`PATCH /dags/{dag_id}?update_mask=is_paused`) and returns it. */
+  setDagPaused(dagId: string, isPaused: boolean): Promise<AirflowDag>;
+  /**
+   * Clears a DAG run so that it runs again (`POST .../clear` with
+   * `dry_run: false`), all tasks or only failed ones, and returns the run.
+   */
+  clearDagRun(dagId: string, runId: string, options: { onlyFailed: boolean }): Promise<AirflowDagRun>;
+}

@@ -1,0 +1,67 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { airflowPermissions } from '@internal/plugin-airflow-common';
+import { readAirflowConfig } from './config';
+import { DefaultAirflowClient } from './lib/airflow';
+import { DefaultAirflowService } from './service/AirflowService';
+import { createRouter } from './service/router';
+
+/**
+ * The Airflow backend plugin: holds the Airflow credentials and serves the
+ * entity-scoped, permission-checked and audited API at `/api/airflow`.
+ *
+ * @public
+ */
+export const airflowPlugin = createBackendPlugin({
+  pluginId: 'airflow',
+  register(env) {
+    env.registerInit({
+      deps: {
+        logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        cache: coreServices.cache,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        logger,
+        config,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        cache,
+        catalog,
+      }) {
+        const pluginConfig = readAirflowConfig(config);
+        const clients = pluginConfig.instances.map(instance =>
+          DefaultAirflowClient.create({ config: instance, logger }),
+        );
+        permissionsRegistry.addPermissions(airflowPermissions);
+        const airflowService = new DefaultAirflowService({
+          config: pluginConfig,
+          clients,
+          catalog,
+          permissions,
+          auditor,
+          cache,
+          logger,
+        });
+        httpRouter.use(await createRouter({ httpAuth, airflowService }));
+        logger.info(
+          `Airflow instances: ${pluginConfig.instances
+            .map(i => `${i.name} (${i.baseUrl}, api ${i.apiVersion})`)
+            .join(', ')}`,
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,360 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  airflowDagReadPermission,
+  airflowDagTriggerPermission,
+} from '@internal/plugin-airflow-common';
+import { ServiceUnavailableError } from '@backstage/errors';
+import {
+  component,
+  dag,
+  fakeClient,
+  instanceConfig,
+  memoryCache,
+  recordingAuditor,
+} from '../__fixtures__/fakes';
+import { DefaultAirflowService } from './AirflowService';
+
+const entities = [
+  component('orders', {
+    'airflow.apache.org/dag-ids': 'orders_etl, nightly_vacuum',
+  }),
+  component(
+    'reports',
+    { 'airflow.apache.org/dag-tags': 'analytics' },
+    'group:default/analytics',
+  ),
+  component('elsewhere', { 'airflow.apache.org/dag-ids': 'prod:billing' }),
+  component('broken', { 'airflow.apache.org/dag-ids': 'bad/id' }),
+];
+
+const dags = [
+  dag('orders_etl', { tags: ['etl'] }),
+  dag('sales_report', { tags: ['analytics', 'reporting'] }),
+  dag('attribution', { tags: ['analytics'] }),
+  dag('orphan'),
+];
+
+function setup(options: { deny?: string[] } = {}) {
+  const client = fakeClient(dags);
+  const cache = memoryCache();
+  const { auditor, events } = recordingAuditor();
+  const permissions = mockServices.permissions.mock({
+    authorize: jest.fn(async requests =>
+      requests.map((r: { permission: { name: string } }) => ({
+        result: options.deny?.includes(r.permission.name)
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
+      })),
+    ) as any,
+  });
+  const service = new DefaultAirflowService({
+    config: {
+      instances: [instanceConfig('local')],
+      cacheTtlMs: 30_000,
+      recentRunsLimit: 5,
+    },
+    clients: [client],
+    catalog: catalogServiceMock({ entities }),
+    permissions,
+    auditor,
+    cache,
+    logger: mockServices.logger.mock(),
+  });
+  return { service, client, cache, events, permissions };
+}
+
+const credentials = mockCredentials.user('user:default/alice');
+const ref = (name: string) => ({
+  kind: 'component',
+  namespace: 'default',
+  name,
+});
+
+describe('DefaultAirflowService', () => {
+  it('lists the DAGs named by id, reports ids Airflow lacks as missing, and attaches recent runs', async () => {
+    const { service, client } = setup();
+    const result = await service.listEntityDags({
+      entityRef: ref('orders'),
+      credentials,
+    });
+    expect(result.entityRef).toBe('component:default/orders');
+    expect(result.dags.map(d => d.dagId)).toEqual(['orders_etl']);
+    expect(result.dags[0].recentRuns.map(r => r.runId)).toEqual([
+      'scheduled__orders_etl',
+    ]);
+    expect(result.missing).toEqual([
+      { instance: 'local', dagId: 'nightly_vacuum' },
+    ]);
+    expect(result.errors).toEqual([]);
+    expect(client.listRecentDagRuns).toHaveBeenCalledTimes(1);
+    expect(client.listRecentDagRuns).toHaveBeenCalledWith(['orders_etl'], 5);
+  });
+
+  it('selects every DAG carrying one of the annotated tags', async () => {
+    const { service } = setup();
+    const result = await service.listEntityDags({
+      entityRef: ref('reports'),
+      credentials,
+    });
+    expect(result.dags.map(d => d.dagId)).toEqual([
+      'attribution',
+      'sales_report',
+    ]);
+  });
+
+  it('costs one batch call for runs regardless of how many DAGs the entity has', async () => {
+    const { service, client } = setup();
+    await service.listEntityDags({ entityRef: ref('reports'), credentials });
+    expect(client.listDags).toHaveBeenCalledTimes(1);
+    expect(client.listRecentDagRuns).toHaveBeenCalledTimes(1);
+    expect(client.listRecentDagRuns.mock.calls[0][0].sort()).toEqual([
+      'attribution',
+      'sales_report',
+    ]);
+  });
+
+  it('serves a repeated read from the cache without calling Airflow', async () => {
+    const { service, client } = setup();
+    await service.listEntityDags({ entityRef: ref('reports'), credentials });
+    await service.listEntityDags({ entityRef: ref('reports'), credentials });
+    expect(client.listDags).toHaveBeenCalledTimes(1);
+    expect(client.listRecentDagRuns).toHaveBeenCalledTimes(1);
+  });
+
+  it('invalidates the cached runs of a DAG it triggers, and only those', async () => {
+    const { service, client } = setup();
+    await service.listEntityDags({ entityRef: ref('reports'), credentials });
+    await service.triggerDagRun({
+      entityRef: ref('reports'),
+      credentials,
+      instance: 'local',
+      dagId: 'sales_report',
+      conf: {},
+    });
+    await service.listEntityDags({ entityRef: ref('reports'), credentials });
+    expect(client.listRecentDagRuns).toHaveBeenCalledTimes(2);
+    expect(client.listRecentDagRuns.mock.calls[1][0]).toEqual(['sales_report']);
+  });
+
+  it('invalidates the cached DAG list when it pauses a DAG', async () => {
+    const { service, client } = setup();
+    await service.listEntityDags({ entityRef: ref('orders'), credentials });
+    await service.setDagPaused({
+      entityRef: ref('orders'),
+      credentials,
+      instance: 'local',
+      dagId: 'orders_etl',
+      isPaused: true,
+    });
+    await service.listEntityDags({ entityRef: ref('orders'), credentials });
+    expect(client.setDagPaused).toHaveBeenCalledWith('orders_etl', true);
+    expect(client.listDags).toHaveBeenCalledTimes(2);
+  });
+
+  it('reports an unknown instance named by an annotation instead of failing the page', async () => {
+    const { service } = setup();
+    const result = await service.listEntityDags({
+      entityRef: ref('elsewhere'),
+      credentials,
+    });
+    expect(result.dags).toEqual([]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        instance: 'prod',
+        status: 404,
+        name: 'NotFoundError',
+      }),
+    ]);
+    expect(result.errors[0].message).toContain(
+      "Unknown Airflow instance 'prod'",
+    );
+  });
+
+  it('reports an instance that is down as a 503 entry with its message', async () => {
+    const { service, client } = setup();
+    client.listDags.mockRejectedValue(
+      new ServiceUnavailableError(
+        "Airflow instance 'local' is unreachable: connect ECONNREFUSED",
+      ),
+    );
+    const result = await service.listEntityDags({
+      entityRef: ref('orders'),
+      credentials,
+    });
+    expect(result.errors).toEqual([
+      {
+        instance: 'local',
+        status: 503,
+        name: 'ServiceUnavailableError',
+        message:
+          "Airflow instance 'local' is unreachable: connect ECONNREFUSED",
+      },
+    ]);
+  });
+
+  it('answers 404 for an entity the catalog does not return', async () => {
+    const { service, client } = setup();
+    await expect(
+      service.listEntityDags({ entityRef: ref('nope'), credentials }),
+    ).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: 'Entity component:default/nope not found',
+    });
+    expect(client.listDags).not.toHaveBeenCalled();
+  });
+
+  it('answers 400 for an entity with a malformed annotation', async () => {
+    const { service } = setup();
+    await expect(
+      service.listEntityDags({ entityRef: ref('broken'), credentials }),
+    ).rejects.toMatchObject({ name: 'InputError' });
+  });
+
+  it('refuses to read when the read permission is denied, before calling Airflow', async () => {
+    const { service, client } = setup({
+      deny: [airflowDagReadPermission.name],
+    });
+    await expect(
+      service.listEntityDags({ entityRef: ref('orders'), credentials }),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(client.listDags).not.toHaveBeenCalled();
+  });
+
+  it('checks permissions with the entity ref as the resource ref', async () => {
+    const { service, permissions } = setup();
+    await service.triggerDagRun({
+      entityRef: ref('orders'),
+      credentials,
+      instance: 'local',
+      dagId: 'orders_etl',
+      conf: {},
+    });
+    expect(permissions.authorize).toHaveBeenCalledWith(
+      [
+        {
+          permission: airflowDagTriggerPermission,
+          resourceRef: 'component:default/orders',
+        },
+      ],
+      { credentials },
+    );
+  });
+
+  it('denies a trigger without calling Airflow and audits the denial', async () => {
+    const { service, client, events } = setup({
+      deny: [airflowDagTriggerPermission.name],
+    });
+    await expect(
+      service.triggerDagRun({
+        entityRef: ref('orders'),
+        credentials,
+        instance: 'local',
+        dagId: 'orders_etl',
+        conf: {},
+      }),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+    expect(client.listDags).not.toHaveBeenCalled();
+    expect(events).toEqual([
+      expect.objectContaining({
+        eventId: 'dag-trigger',
+        meta: {
+          actor: 'user:default/alice',
+          entityRef: 'component:default/orders',
+          instance: 'local',
+          dagId: 'orders_etl',
+        },
+        outcome: 'fail',
+        outcomeMeta: { outcome: 'denied' },
+      }),
+    ]);
+  });
+
+  it('records the Backstage user in the run note and audits the run id', async () => {
+    const { service, client, events } = setup();
+    const created = await service.triggerDagRun({
+      entityRef: ref('orders'),
+      credentials,
+      instance: 'local',
+      dagId: 'orders_etl',
+      conf: { region: 'emea' },
+      note: 'backfill check',
+    });
+    expect(client.triggerDagRun).toHaveBeenCalledWith('orders_etl', {
+      conf: { region: 'emea' },
+      logicalDate: undefined,
+      note: 'Triggered from Backstage by user:default/alice: backfill check',
+    });
+    expect(created.runId).toBe('backstage__new');
+    expect(events[0]).toMatchObject({
+      eventId: 'dag-trigger',
+      outcome: 'success',
+      outcomeMeta: { outcome: 'succeeded', runId: 'backstage__new' },
+    });
+  });
+
+  it('answers 404 for a DAG the entity does not name, whatever the caller guesses', async () => {
+    const { service, client } = setup();
+    await expect(
+      service.triggerDagRun({
+        entityRef: ref('orders'),
+        credentials,
+        instance: 'local',
+        dagId: 'orphan',
+        conf: {},
+      }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(
+      service.listDagRuns({
+        entityRef: ref('reports'),
+        credentials,
+        instance: 'local',
+        dagId: 'orders_etl',
+        limit: 10,
+        offset: 0,
+      }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+    expect(client.listDagRuns).not.toHaveBeenCalled();
+  });
+
+  it('reaches a DAG selected by tag', async () => {
+    const { service, client } = setup();
+    await service.clearDagRun({
+      entityRef: ref('reports'),
+      credentials,
+      instance: 'local',
+      dagId: 'sales_report',
+      runId: 'manual__2026-11-29T06:00:00+00:00',
+      onlyFailed: true,
+    });
+    expect(client.clearDagRun).toHaveBeenCalledWith(
+      'sales_report',
+      'manual__2026-11-29T06:00:00+00:00',
+      { onlyFailed: true },
+    );
+  });
+
+  it('audits a failed Airflow call with outcome failed', async () => {
+    const { service, client, events } = setup();
+    client.setDagPaused.mockRejectedValue(
+      new ServiceUnavailableError('Airflow down'),
+    );
+    await expect(
+      service.setDagPaused({
+        entityRef: ref('orders'),
+        credentials,
+        instance: 'local',
+        dagId: 'orders_etl',
+        isPaused: false,
+      }),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(events[0]).toMatchObject({
+      eventId: 'dag-unpause',
+      outcome: 'fail',
+      outcomeMeta: { outcome: 'failed' },
+    });
+  });
+});

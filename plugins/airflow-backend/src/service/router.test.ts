@@ -1,0 +1,331 @@
+import {
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { airflowDagTriggerPermission } from '@internal/plugin-airflow-common';
+import express from 'express';
+import request from 'supertest';
+import {
+  component,
+  dag,
+  fakeClient,
+  instanceConfig,
+  memoryCache,
+  recordingAuditor,
+} from '../__fixtures__/fakes';
+import { DefaultAirflowService } from './AirflowService';
+import { createRouter } from './router';
+
+const entities = [
+  component('orders', {
+    'airflow.apache.org/dag-ids': 'orders_etl, ml.feature-store-refresh',
+  }),
+];
+
+async function setup(options: { deny?: string[] } = {}) {
+  const client = fakeClient([
+    dag('orders_etl'),
+    dag('ml.feature-store-refresh'),
+    dag('orphan'),
+  ]);
+  const { auditor, events } = recordingAuditor();
+  const service = new DefaultAirflowService({
+    config: {
+      instances: [instanceConfig('local')],
+      cacheTtlMs: 0,
+      recentRunsLimit: 5,
+    },
+    clients: [client],
+    catalog: catalogServiceMock({ entities }),
+    permissions: mockServices.permissions.mock({
+      authorize: (async (requests: any[]) =>
+        requests.map(r => ({
+          result: options.deny?.includes(r.permission.name)
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+        }))) as any,
+    }),
+    auditor,
+    cache: memoryCache(),
+    logger: mockServices.logger.mock(),
+  });
+  const router = await createRouter({
+    httpAuth: mockServices.httpAuth(),
+    airflowService: service,
+  });
+  const app = express().use(router).use(mockErrorHandler());
+  return { app, client, events };
+}
+
+const DAG = '/entities/component/default/orders/dags/local/orders_etl';
+
+describe('router', () => {
+  it('answers 401 without user credentials, before any call to Airflow', async () => {
+    const { app, client } = await setup();
+    const res = await request(app)
+      .get('/entities/component/default/orders/dags')
+      .set('Authorization', mockCredentials.none.header());
+    expect(res.status).toBe(401);
+    expect(client.listDags).not.toHaveBeenCalled();
+  });
+
+  it('answers 403 for a service token: the API is for users', async () => {
+    const { app, client } = await setup();
+    const res = await request(app)
+      .post(`${DAG}/runs`)
+      .set('Authorization', mockCredentials.service.header())
+      .send({});
+    expect(res.status).toBe(403);
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+  });
+
+  it('lists the DAGs of an entity', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(
+      '/entities/component/default/orders/dags',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.dags.map((d: any) => d.dagId)).toEqual([
+      'ml.feature-store-refresh',
+      'orders_etl',
+    ]);
+  });
+
+  it('answers 404 for an unknown entity', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(
+      '/entities/component/default/unknown/dags',
+    );
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toBe(
+      'Entity component:default/unknown not found',
+    );
+  });
+
+  it('answers 404 for a DAG the entity does not name', async () => {
+    const { app, client } = await setup();
+    const res = await request(app)
+      .post('/entities/component/default/orders/dags/local/orphan/runs')
+      .send({ conf: {} });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toContain(
+      "DAG 'orphan' on instance 'local' is not named by component:default/orders",
+    );
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+  });
+
+  it('answers 404 for an unknown instance in the path', async () => {
+    const { app } = await setup();
+    const res = await request(app).get(
+      '/entities/component/default/orders/dags/elsewhere/orders_etl',
+    );
+    expect(res.status).toBe(404);
+  });
+
+  it('answers 403 with a clear message when the policy denies a trigger, and never calls Airflow', async () => {
+    const { app, client, events } = await setup({
+      deny: [airflowDagTriggerPermission.name],
+    });
+    const res = await request(app).post(`${DAG}/runs`).send({ conf: {} });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'You are not allowed to trigger DAGs of component:default/orders (permission airflow.dag.trigger)',
+    });
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+    expect(events.map(e => [e.eventId, e.outcome])).toEqual([
+      ['dag-trigger', 'fail'],
+    ]);
+  });
+
+  it('triggers a run with conf, logical date and note and answers 201 with the run', async () => {
+    const { app, client } = await setup();
+    const res = await request(app)
+      .post(`${DAG}/runs`)
+      .send({
+        conf: { region: 'emea', top_n: 5 },
+        logicalDate: '2026-11-29T06:00:00+01:00',
+        note: 'hi',
+      });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      runId: 'backstage__new',
+      state: 'queued',
+      conf: { region: 'emea', top_n: 5 },
+    });
+    expect(client.triggerDagRun).toHaveBeenCalledWith('orders_etl', {
+      conf: { region: 'emea', top_n: 5 },
+      logicalDate: '2026-11-29T06:00:00+01:00',
+      note: `Triggered from Backstage by ${
+        mockCredentials.user().principal.userEntityRef
+      }: hi`,
+    });
+  });
+
+  it.each([
+    ['an array conf', { conf: [1] }, 'conf must be a JSON object'],
+    ['a string conf', { conf: 'x' }, 'conf must be a JSON object'],
+    ['a null conf', { conf: null }, 'conf must be a JSON object'],
+    ['a number conf', { conf: 1 }, 'conf must be a JSON object'],
+    [
+      'a naive logical date',
+      { logicalDate: '2023-10-25T23:29:05.630191' },
+      'logicalDate',
+    ],
+    ['a garbage logical date', { logicalDate: 'mydate' }, 'logicalDate'],
+    ['a read-only field', { state: 'queued' }, 'state'],
+    ['an oversized note', { note: 'x'.repeat(1001) }, 'note'],
+  ])(
+    'answers 400 for %s and does not call Airflow',
+    async (_name, body, message) => {
+      const { app, client } = await setup();
+      const res = await request(app).post(`${DAG}/runs`).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toContain(message);
+      expect(client.triggerDagRun).not.toHaveBeenCalled();
+    },
+  );
+
+  it('answers 400 for a malformed JSON body', async () => {
+    const { app, client } = await setup();
+    const res = await request(app)
+      .post(`${DAG}/runs`)
+      .set('Content-Type', 'application/json')
+      .send('{"conf": {');
+    expect(res.status).toBe(400);
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+  });
+
+  it('answers 413 for an oversized body', async () => {
+    const { app, client } = await setup();
+    const res = await request(app)
+      .post(`${DAG}/runs`)
+      .send({ conf: { blob: 'x'.repeat(70 * 1024) } });
+    expect(res.status).toBe(413);
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [
+      'a slash in the DAG id',
+      '/entities/component/default/orders/dags/local/a%2Fb/runs',
+    ],
+    [
+      'a quote in the DAG id',
+      "/entities/component/default/orders/dags/local/a'b/runs",
+    ],
+    [
+      'a space in the instance',
+      '/entities/component/default/orders/dags/lo%20cal/orders_etl/runs',
+    ],
+    [
+      'an invalid entity name',
+      '/entities/component/default/or%24ders/dags/local/orders_etl/runs',
+    ],
+  ])('answers 400 for %s', async (_name, path) => {
+    const { app } = await setup();
+    const res = await request(app).get(path);
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('InputError');
+  });
+
+  it('passes a DAG id with "." and "-" and a run id with ":" and "+" decoded exactly once', async () => {
+    const { app, client } = await setup();
+    const runId = 'manual__2025-03-29T19:48:49.273773+00:00';
+    const res = await request(app).get(
+      `/entities/component/default/orders/dags/local/ml.feature-store-refresh/runs/${encodeURIComponent(
+        runId,
+      )}`,
+    );
+    expect(res.status).toBe(200);
+    expect(client.getDagRun).toHaveBeenCalledWith(
+      'ml.feature-store-refresh',
+      runId,
+    );
+  });
+
+  it("answers 400 for a run id outside Airflow's allowed pattern", async () => {
+    const { app } = await setup();
+    const res = await request(app).get(
+      `${DAG}/runs/${encodeURIComponent('run id with spaces')}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('run id');
+  });
+
+  it('pages and filters runs by state', async () => {
+    const { app, client } = await setup();
+    const res = await request(app).get(
+      `${DAG}/runs?limit=10&offset=20&state=failed&state=running`,
+    );
+    expect(res.status).toBe(200);
+    expect(client.listDagRuns).toHaveBeenCalledWith('orders_etl', {
+      limit: 10,
+      offset: 20,
+      states: ['failed', 'running'],
+    });
+  });
+
+  it.each([
+    ['limit=0'],
+    ['limit=101'],
+    ['offset=-1'],
+    ['state=exploded'],
+    ['colour=red'],
+  ])('answers 400 for the runs query %s', async query => {
+    const { app } = await setup();
+    const res = await request(app).get(`${DAG}/runs?${query}`);
+    expect(res.status).toBe(400);
+  });
+
+  it('pauses and unpauses with a boolean and rejects anything else', async () => {
+    const { app, client } = await setup();
+    const ok = await request(app).patch(DAG).send({ isPaused: true });
+    expect(ok.status).toBe(200);
+    expect(ok.body.isPaused).toBe(true);
+    expect(client.setDagPaused).toHaveBeenCalledWith('orders_etl', true);
+    const bad = await request(app).patch(DAG).send({ isPaused: 'yes' });
+    expect(bad.status).toBe(400);
+    const extra = await request(app)
+      .patch(DAG)
+      .send({ isPaused: false, dag_id: 'x' });
+    expect(extra.status).toBe(400);
+    expect(client.setDagPaused).toHaveBeenCalledTimes(1);
+  });
+
+  it('clears a run, all tasks by default or only failed ones', async () => {
+    const { app, client } = await setup();
+    const runId = 'scheduled__2026-11-29T05:00:00+00:00';
+    const all = await request(app)
+      .post(`${DAG}/runs/${encodeURIComponent(runId)}/clear`)
+      .send({});
+    expect(all.status).toBe(200);
+    expect(client.clearDagRun).toHaveBeenLastCalledWith('orders_etl', runId, {
+      onlyFailed: false,
+    });
+    await request(app)
+      .post(`${DAG}/runs/${encodeURIComponent(runId)}/clear`)
+      .send({ onlyFailed: true });
+    expect(client.clearDagRun).toHaveBeenLastCalledWith('orders_etl', runId, {
+      onlyFailed: true,
+    });
+  });
+
+  it('lists the status of every instance', async () => {
+    const { app } = await setup();
+    const res = await request(app).get('/instances');
+    expect(res.status).toBe(200);
+    expect(res.body.instances).toEqual([
+      expect.objectContaining({
+        name: 'local',
+        status: 'healthy',
+        version: '3.3.2',
+      }),
+    ]);
+  });
+});
