@@ -1,0 +1,30 @@
+/*
+ * The example portal's backend: catalog, guest sign-in, permissions with the
+ * Airflow owner policy, and the Airflow backend plugin.
+ */
+
+import { createBackend } from '@backstage/backend-defaults';
+import { airflowPermissionPolicyModule } from './permissionPolicy';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// auth: guest sign-in for the example portal
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// permissions: the Airflow owner policy (see permissionPolicy.ts)
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(airflowPermissionPolicyModule);
+
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// Airflow
+backend.add(import('@internal/plugin-airflow-backend'));
+
+backend.start();

@@ -1,0 +1,138 @@
+/**
+ * Helpers for the integration tests: they talk over HTTP to the running
+ * example backend (BACKSTAGE_URL) and, to check what really happened, to the
+ * real Airflow behind it (AIRFLOW_BASE_URL). `.ci/run` starts both.
+ */
+
+export const BACKSTAGE_URL =
+  process.env.BACKSTAGE_URL ?? 'http://127.0.0.1:7007';
+export const AIRFLOW_BASE_URL =
+  process.env.AIRFLOW_BASE_URL ?? 'http://127.0.0.1:8080';
+const AIRFLOW_USERNAME = process.env.AIRFLOW_USERNAME ?? 'admin';
+const AIRFLOW_PASSWORD = process.env.AIRFLOW_PASSWORD ?? 'admin';
+
+let guestToken: Promise<string> | undefined;
+
+/** A Backstage token of the guest user (member of group:default/analytics). */
+export function getGuestToken(): Promise<string> {
+  guestToken ??= (async () => {
+    const res = await fetch(`${BACKSTAGE_URL}/api/auth/guest/refresh`, {
+      headers: { 'X-Requested-With': 'XMLHttpRequest' },
+    });
+    if (!res.ok)
+      throw new Error(
+        `guest sign-in failed: ${res.status} ${await res.text()}`,
+      );
+    const body = (await res.json()) as any;
+    return body.backstageIdentity.token as string;
+  })();
+  return guestToken;
+}
+
+/** Calls the Airflow plugin's API as the guest. */
+export async function backstage(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string | null } = {},
+): Promise<{ status: number; body: any }> {
+  const token = init.token === undefined ? await getGuestToken() : init.token;
+  const res = await fetch(`${BACKSTAGE_URL}/api/airflow${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(init.body !== undefined
+        ? { 'Content-Type': 'application/json' }
+        : {}),
+    },
+    body:
+      init.body === undefined
+        ? undefined
+        : typeof init.body === 'string'
+        ? init.body
+        : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // keep text
+  }
+  return { status: res.status, body };
+}
+
+let airflowToken: Promise<string> | undefined;
+
+/** Calls Airflow's own API directly (to verify, never to act for a test). */
+export async function airflow(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+) {
+  airflowToken ??= (async () => {
+    const res = await fetch(`${AIRFLOW_BASE_URL}/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        username: AIRFLOW_USERNAME,
+        password: AIRFLOW_PASSWORD,
+      }),
+    });
+    if (!res.ok) throw new Error(`Airflow login failed: ${res.status}`);
+    return ((await res.json()) as any).access_token as string;
+  })();
+  const res = await fetch(`${AIRFLOW_BASE_URL}/api/v2${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      Authorization: `Bearer ${await airflowToken}`,
+      ...(init.body !== undefined
+        ? { 'Content-Type': 'application/json' }
+        : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** Polls `check` every second until it returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 150_000,
+): Promise<T> {
+  const start = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${
+          last ? `: ${last}` : ''
+        }`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}
+
+export const entityPath = (name: string) =>
+  `/entities/component/default/${name}`;
+
+/** Waits until the catalog has ingested the example entities. */
+export async function waitForCatalog(): Promise<void> {
+  const token = await getGuestToken();
+  await eventually(
+    'the catalog to ingest examples/entities.yaml',
+    async () => {
+      const res = await fetch(
+        `${BACKSTAGE_URL}/api/catalog/entities/by-name/component/default/platform-maintenance`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      return res.ok ? true : undefined;
+    },
+    120_000,
+  );
+}
