@@ -1,0 +1,65 @@
+import { ResponseError } from '@backstage/errors';
+import type { AirflowApi } from '../api';
+import {
+  dagRun,
+  entityDags,
+  ordersEtlDetails,
+  ordersEtlRunList,
+  taskInstances,
+} from './dags';
+
+/** An {@link AirflowApi} of jest mocks answering with the fixtures. */
+export function mockAirflowApi(
+  overrides: Partial<jest.Mocked<AirflowApi>> = {},
+): jest.Mocked<AirflowApi> {
+  return {
+    listEntityDags: jest.fn().mockResolvedValue(entityDags),
+    getDagDetails: jest.fn().mockResolvedValue(ordersEtlDetails),
+    setDagPaused: jest.fn().mockImplementation(async ({ isPaused }) => ({
+      ...ordersEtlDetails,
+      isPaused,
+    })),
+    listDagRuns: jest.fn().mockResolvedValue(ordersEtlRunList),
+    triggerDagRun: jest.fn().mockResolvedValue(
+      dagRun({
+        runId: 'manual__2025-03-30T08:00:00+00:00',
+        state: 'queued',
+        runType: 'manual',
+        startDate: null,
+        endDate: null,
+        durationSeconds: null,
+      }),
+    ),
+    getDagRun: jest.fn().mockImplementation(async ({ runId }) => ({
+      run: dagRun({ runId }),
+      taskInstances,
+    })),
+    clearDagRun: jest
+      .fn()
+      .mockImplementation(async ({ runId }) =>
+        dagRun({ runId, state: 'queued' }),
+      ),
+    listInstances: jest.fn().mockResolvedValue({ instances: [] }),
+    ...overrides,
+  };
+}
+
+/** A `ResponseError` as the client throws it for a backend error answer. */
+export async function responseError(
+  status: number,
+  name: string,
+  message: string,
+): Promise<ResponseError> {
+  return ResponseError.fromResponse({
+    ok: false,
+    status,
+    statusText: '',
+    url: 'http://backstage.test/api/airflow',
+    headers: new Headers({ 'content-type': 'application/json' }),
+    text: async () =>
+      JSON.stringify({
+        error: { name, message },
+        response: { statusCode: status },
+      }),
+  } as Response);
+}

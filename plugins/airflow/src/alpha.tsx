@@ -1,0 +1,7 @@
+/**
+ * The Airflow frontend plugin for the new frontend system.
+ *
+ * @packageDocumentation
+ */
+
+export { default } from './alpha/plugin';

@@ -1,0 +1,2 @@
+export * from './AirflowApi';
+export { AirflowClient } from './AirflowClient';

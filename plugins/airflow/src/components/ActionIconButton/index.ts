@@ -1,0 +1,1 @@
+export { ActionIconButton } from './ActionIconButton';

@@ -1,0 +1,124 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type { AirflowDagRun } from '@internal/plugin-airflow-common';
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogContentText from '@mui/material/DialogContentText';
+import DialogTitle from '@mui/material/DialogTitle';
+import FormControl from '@mui/material/FormControl';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import FormLabel from '@mui/material/FormLabel';
+import Radio from '@mui/material/Radio';
+import RadioGroup from '@mui/material/RadioGroup';
+import { useEffect, useState } from 'react';
+import { airflowApiRef } from '../../api';
+import { errorMessage } from '../../lib/errors';
+
+/** Props of {@link ClearDagRunDialog}. */
+export interface ClearDagRunDialogProps {
+  entityRef: CompoundEntityRef;
+  /** The DAG run to clear; the dialog is open while this is set. */
+  run?: AirflowDagRun;
+  onClose: () => void;
+  /** Called with the DAG run as Airflow returned it after clearing. */
+  onCleared?: (run: AirflowDagRun) => void;
+}
+
+type Scope = 'all' | 'failed';
+
+/**
+ * Confirmation dialog for clearing a DAG run: all task instances, or only the
+ * failed ones, run again.
+ */
+export function ClearDagRunDialog(props: ClearDagRunDialogProps) {
+  const { entityRef, run, onClose, onCleared } = props;
+  const airflowApi = useApi(airflowApiRef);
+  const [scope, setScope] = useState<Scope>('all');
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const runId = run?.runId;
+  useEffect(() => {
+    setScope('all');
+    setError(undefined);
+  }, [runId]);
+
+  const confirm = async () => {
+    if (!run) return;
+    setSubmitting(true);
+    setError(undefined);
+    try {
+      const cleared = await airflowApi.clearDagRun({
+        entityRef,
+        instance: run.instance,
+        dagId: run.dagId,
+        runId: run.runId,
+        onlyFailed: scope === 'failed',
+      });
+      onCleared?.(cleared);
+      onClose();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={Boolean(run)}
+      onClose={submitting ? undefined : onClose}
+      aria-labelledby="airflow-clear-dag-run-title"
+      fullWidth
+      maxWidth="sm"
+    >
+      <DialogTitle id="airflow-clear-dag-run-title">Clear DAG run</DialogTitle>
+      <DialogContent>
+        <DialogContentText sx={{ wordBreak: 'break-all' }}>
+          The task instances of DAG run <code>{run?.runId}</code> of DAG{' '}
+          <code>{run?.dagId}</code> will run again.
+        </DialogContentText>
+        <FormControl sx={{ mt: 2 }}>
+          <FormLabel id="airflow-clear-scope-label">Task instances</FormLabel>
+          <RadioGroup
+            aria-labelledby="airflow-clear-scope-label"
+            value={scope}
+            onChange={e => setScope(e.target.value as Scope)}
+          >
+            <FormControlLabel
+              value="all"
+              control={<Radio />}
+              label="All task instances"
+            />
+            <FormControlLabel
+              value="failed"
+              control={<Radio />}
+              label="Only failed task instances"
+            />
+          </RadioGroup>
+        </FormControl>
+        {error && (
+          <Alert severity="error" sx={{ mt: 2 }}>
+            {error}
+          </Alert>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={submitting}>
+          Cancel
+        </Button>
+        <Button
+          onClick={confirm}
+          variant="contained"
+          color="warning"
+          disabled={submitting}
+        >
+          {submitting ? 'Clearing…' : 'Clear'}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

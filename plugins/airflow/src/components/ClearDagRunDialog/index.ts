@@ -1,0 +1,1 @@
+export { ClearDagRunDialog } from './ClearDagRunDialog';

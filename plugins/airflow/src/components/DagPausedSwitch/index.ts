@@ -1,0 +1,1 @@
+export { DagPausedSwitch } from './DagPausedSwitch';

@@ -1,0 +1,1 @@
+export { DagRunStatus } from './DagRunStatus';

@@ -1,0 +1,81 @@
+import type { AirflowDagRun } from '@internal/plugin-airflow-common';
+import Box from '@mui/material/Box';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import type { Theme } from '@mui/material/styles';
+import { formatDateTime, formatDuration } from '../../lib/format';
+import { stateLabel, statusKindOf, StatusKind } from '../../lib/states';
+
+function colourOf(kind: StatusKind, theme: Theme): string {
+  switch (kind) {
+    case 'ok':
+      return theme.palette.success.main;
+    case 'error':
+      return theme.palette.error.main;
+    case 'running':
+      return theme.palette.info.main;
+    case 'pending':
+      return theme.palette.warning.light;
+    default:
+      return theme.palette.grey[500];
+  }
+}
+
+/** Props of {@link DagRunStrip}. */
+export interface DagRunStripProps {
+  /** DAG runs, newest first (as the backend sends them). */
+  runs: AirflowDagRun[];
+}
+
+/**
+ * The latest DAG runs as a strip of coloured squares, oldest on the left.
+ * Each square has a tooltip with the run id, logical date and duration.
+ */
+export function DagRunStrip(props: DagRunStripProps) {
+  if (props.runs.length === 0) {
+    return (
+      <Typography variant="body2" color="text.secondary">
+        No DAG runs yet
+      </Typography>
+    );
+  }
+  const runs = [...props.runs].reverse();
+  return (
+    <Box
+      role="list"
+      aria-label="Latest DAG runs"
+      sx={{ display: 'flex', gap: 0.5, flexWrap: 'nowrap' }}
+    >
+      {runs.map(run => (
+        <Tooltip
+          key={run.runId}
+          describeChild
+          title={
+            <>
+              <div>{run.runId}</div>
+              <div>State: {stateLabel(run.state)}</div>
+              <div>
+                Logical date: {formatDateTime(run.logicalDate) || 'none'}
+              </div>
+              <div>Duration: {formatDuration(run.durationSeconds) || '—'}</div>
+            </>
+          }
+        >
+          <Box
+            role="listitem"
+            tabIndex={0}
+            aria-label={`DAG run ${run.runId}: ${stateLabel(run.state)}`}
+            data-state={run.state}
+            sx={{
+              width: 14,
+              height: 14,
+              borderRadius: 0.5,
+              flexShrink: 0,
+              bgcolor: theme => colourOf(statusKindOf(run.state), theme),
+            }}
+          />
+        </Tooltip>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,1 @@
+export { DagRunStrip } from './DagRunStrip';

@@ -1,0 +1,1 @@
+export { DagRunsTable, DAG_RUNS_PAGE_SIZES } from './DagRunsTable';

@@ -1,0 +1,397 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { airflowApiRef, type AirflowApi } from '../../api';
+import { PERMISSION_REASONS, type AirflowPermissions } from '../../hooks';
+import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
+import { dagRun } from '../../__fixtures__/dags';
+import { airflowEntityRef } from '../../__fixtures__/entity';
+import { DagRunsView } from './DagRunsView';
+
+const allowed: AirflowPermissions = {
+  trigger: { allowed: true, loading: false },
+  pause: { allowed: true, loading: false },
+  clear: { allowed: true, loading: false },
+};
+
+const denied: AirflowPermissions = {
+  trigger: {
+    allowed: false,
+    loading: false,
+    reason: PERMISSION_REASONS.trigger,
+  },
+  pause: { allowed: false, loading: false, reason: PERMISSION_REASONS.pause },
+  clear: { allowed: false, loading: false, reason: PERMISSION_REASONS.clear },
+};
+
+const failedRunId = 'manual__2025-03-29T19:48:49.273773+00:00';
+
+async function renderView(options: {
+  api: AirflowApi;
+  permissions?: AirflowPermissions;
+  pollIntervalMs?: number;
+  onBack?: () => void;
+}) {
+  return renderInTestApp(
+    <DagRunsView
+      entityRef={airflowEntityRef}
+      instance="default"
+      dagId="orders_etl"
+      permissions={options.permissions ?? allowed}
+      onBack={options.onBack ?? jest.fn()}
+      pollIntervalMs={options.pollIntervalMs ?? 60_000}
+    />,
+    { apis: [[airflowApiRef, options.api]] },
+  );
+}
+
+function rowOf(text: string): HTMLElement {
+  const row = screen.getByText(text).closest('tr');
+  if (!row) throw new Error(`No table row contains ${text}`);
+  return row as HTMLElement;
+}
+
+function setDocumentHidden(hidden: boolean) {
+  Object.defineProperty(document, 'hidden', {
+    configurable: true,
+    get: () => hidden,
+  });
+}
+
+describe('DagRunsView', () => {
+  afterEach(() => setDocumentHidden(false));
+
+  it('renders a page of DAG runs with state, run type, duration, note and a link to Airflow', async () => {
+    const api = mockAirflowApi();
+    await renderView({ api });
+
+    expect(await screen.findByText('DAG runs')).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { name: 'Orders ETL' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/orders_etl on instance default · At 06:00/),
+    ).toBeInTheDocument();
+
+    const failed = within(rowOf(failedRunId));
+    expect(failed.getByText('failed')).toBeInTheDocument();
+    expect(failed.getByText('manual')).toBeInTheDocument();
+    expect(failed.getByText('2m')).toBeInTheDocument();
+    expect(
+      failed.getByText('Triggered from Backstage by user:default/jane'),
+    ).toBeInTheDocument();
+    expect(
+      failed.getByRole('link', { name: /Open DAG run in Airflow/ }),
+    ).toHaveAttribute(
+      'href',
+      `https://airflow.example.com/dags/orders_etl/runs/${encodeURIComponent(
+        failedRunId,
+      )}`,
+    );
+
+    const scheduled = within(rowOf('scheduled__2025-03-29T06:00:00+00:00'));
+    expect(scheduled.getByText('success')).toBeInTheDocument();
+    expect(scheduled.getByText('4m 30s')).toBeInTheDocument();
+
+    expect(api.listDagRuns).toHaveBeenCalledWith({
+      entityRef: airflowEntityRef,
+      instance: 'default',
+      dagId: 'orders_etl',
+      limit: 25,
+      offset: 0,
+      states: undefined,
+    });
+    // 42 DAG runs over pages of 25.
+    expect(screen.getAllByText('1-25 of 42').length).toBeGreaterThan(0);
+  });
+
+  it('filters DAG runs by state', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderView({ api });
+    await screen.findByText(failedRunId);
+
+    const filter = screen.getByRole('group', {
+      name: 'Filter DAG runs by state',
+    });
+    await user.click(within(filter).getByRole('button', { name: 'failed' }));
+    await waitFor(() =>
+      expect(api.listDagRuns).toHaveBeenLastCalledWith(
+        expect.objectContaining({ states: ['failed'], offset: 0 }),
+      ),
+    );
+    await user.click(within(filter).getByRole('button', { name: 'running' }));
+    await waitFor(() =>
+      expect(api.listDagRuns).toHaveBeenLastCalledWith(
+        expect.objectContaining({ states: ['failed', 'running'] }),
+      ),
+    );
+  });
+
+  it('loads the next page of DAG runs with an offset', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderView({ api });
+    await screen.findByText(failedRunId);
+    await user.click(screen.getByRole('button', { name: 'Next Page' }));
+    await waitFor(() =>
+      expect(api.listDagRuns).toHaveBeenLastCalledWith(
+        expect.objectContaining({ limit: 25, offset: 25 }),
+      ),
+    );
+  });
+
+  it('shows the task instances of a DAG run with their try number', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderView({ api });
+    await screen.findByText(failedRunId);
+    await user.click(
+      within(rowOf(failedRunId)).getByTitle('Show task instances'),
+    );
+    const table = await screen.findByRole('table', {
+      name: `Task instances of DAG run ${failedRunId}`,
+    });
+    const load = within(table).getByText('load').closest('tr')!;
+    expect(within(load).getByText('3')).toBeInTheDocument();
+    expect(within(load).getByText('PostgresOperator')).toBeInTheDocument();
+    expect(within(load).getByText('failed')).toBeInTheDocument();
+    expect(api.getDagRun).toHaveBeenCalledWith({
+      entityRef: airflowEntityRef,
+      instance: 'default',
+      dagId: 'orders_etl',
+      runId: failedRunId,
+    });
+  });
+
+  it('reloads while a DAG run is running and stops once the DAG runs settle', async () => {
+    const running = {
+      items: [dagRun({ runId: 'manual__1', state: 'running' as const })],
+      totalEntries: 1,
+    };
+    const settled = {
+      items: [dagRun({ runId: 'manual__1', state: 'success' as const })],
+      totalEntries: 1,
+    };
+    const api = mockAirflowApi({
+      listDagRuns: jest
+        .fn()
+        .mockResolvedValueOnce(running)
+        .mockResolvedValueOnce(running)
+        .mockResolvedValue(settled),
+    });
+    await renderView({ api, pollIntervalMs: 50 });
+
+    expect(
+      await screen.findByText(
+        'Refreshing while DAG runs are queued or running',
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        within(rowOf('manual__1')).getByText('success'),
+      ).toBeInTheDocument(),
+    );
+    expect(
+      screen.queryByText('Refreshing while DAG runs are queued or running'),
+    ).not.toBeInTheDocument();
+    const calls = (api.listDagRuns as jest.Mock).mock.calls.length;
+    expect(calls).toBe(3);
+    await act(() => new Promise(resolve => setTimeout(resolve, 200)));
+    expect(api.listDagRuns).toHaveBeenCalledTimes(calls);
+  });
+
+  it('does not reload while the document is hidden, and reloads when it is shown again', async () => {
+    const running = {
+      items: [dagRun({ runId: 'manual__1', state: 'queued' as const })],
+      totalEntries: 1,
+    };
+    const api = mockAirflowApi({
+      listDagRuns: jest.fn().mockResolvedValue(running),
+    });
+    setDocumentHidden(true);
+    await renderView({ api, pollIntervalMs: 50 });
+    await screen.findByText('manual__1');
+    await act(() => new Promise(resolve => setTimeout(resolve, 250)));
+    expect(api.listDagRuns).toHaveBeenCalledTimes(1);
+
+    setDocumentHidden(false);
+    act(() => {
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await waitFor(() => expect(api.listDagRuns).toHaveBeenCalledTimes(2));
+  });
+
+  it('shows "DAG not found" when the DAG or its instance is unknown (404)', async () => {
+    const api = mockAirflowApi({
+      getDagDetails: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            404,
+            'NotFoundError',
+            "Entity component:default/orders-pipeline has no DAG 'orders_etl' on instance 'default'",
+          ),
+        ),
+    });
+    await renderView({ api });
+    expect(await screen.findByText('DAG not found')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        "Entity component:default/orders-pipeline has no DAG 'orders_etl' on instance 'default'",
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Back to DAGs' })).toBeEnabled();
+  });
+
+  it('shows an error panel with the message when Airflow is down (503)', async () => {
+    const api = mockAirflowApi({
+      getDagDetails: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            503,
+            'ServiceUnavailableError',
+            'Airflow instance default is not reachable',
+          ),
+        ),
+    });
+    await renderView({ api });
+    expect(
+      await screen.findByText(/Could not load DAG orders_etl/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/Airflow instance default is not reachable/).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('clears only the failed task instances of a DAG run after confirmation', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderView({ api });
+    await screen.findByText(failedRunId);
+
+    await user.click(
+      within(rowOf(failedRunId)).getByRole('button', { name: 'Clear DAG run' }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'Clear DAG run' });
+    expect(within(dialog).getByText(failedRunId)).toBeInTheDocument();
+    expect(api.clearDagRun).not.toHaveBeenCalled();
+
+    await user.click(
+      within(dialog).getByRole('radio', { name: 'Only failed task instances' }),
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Clear' }));
+
+    await waitFor(() =>
+      expect(api.clearDagRun).toHaveBeenCalledWith({
+        entityRef: airflowEntityRef,
+        instance: 'default',
+        dagId: 'orders_etl',
+        runId: failedRunId,
+        onlyFailed: true,
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    // The DAG runs are reloaded after clearing.
+    await waitFor(() => expect(api.listDagRuns).toHaveBeenCalledTimes(2));
+  });
+
+  it('keeps the clear dialog open and shows the backend message when clearing fails', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi({
+      clearDagRun: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            409,
+            'ConflictError',
+            'DAG run is already queued',
+          ),
+        ),
+    });
+    await renderView({ api });
+    await screen.findByText(failedRunId);
+    await user.click(
+      within(rowOf(failedRunId)).getByRole('button', { name: 'Clear DAG run' }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'Clear DAG run' });
+    await user.click(within(dialog).getByRole('button', { name: 'Clear' }));
+    expect(
+      await within(dialog).findByText('DAG run is already queued'),
+    ).toBeInTheDocument();
+    expect(api.clearDagRun).toHaveBeenCalledWith(
+      expect.objectContaining({ onlyFailed: false }),
+    );
+  });
+
+  it('disables trigger, pause and clear with a tooltip saying why when permissions are denied', async () => {
+    const user = userEvent.setup();
+    await renderView({ api: mockAirflowApi(), permissions: denied });
+    await screen.findByText(failedRunId);
+
+    const trigger = screen.getByRole('button', { name: 'Trigger DAG run' });
+    expect(trigger).toBeDisabled();
+    await user.hover(trigger.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      PERMISSION_REASONS.trigger,
+    );
+    await user.unhover(trigger.parentElement!);
+
+    expect(screen.getByRole('switch', { name: 'Pause DAG' })).toBeDisabled();
+
+    const clear = within(rowOf(failedRunId)).getByRole('button', {
+      name: 'Clear DAG run',
+    });
+    expect(clear).toBeDisabled();
+    await user.hover(clear.parentElement!);
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByRole('tooltip')
+          .some(t => t.textContent === PERMISSION_REASONS.clear),
+      ).toBe(true),
+    );
+  });
+
+  it('reloads the DAG runs after a DAG run is triggered', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderView({ api });
+    await screen.findByText(failedRunId);
+    expect(api.listDagRuns).toHaveBeenCalledTimes(1);
+
+    await user.click(screen.getByRole('button', { name: 'Trigger DAG run' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Trigger DAG run',
+    });
+    await user.click(within(dialog).getByRole('button', { name: 'Trigger' }));
+    await within(dialog).findByText('manual__2025-03-30T08:00:00+00:00');
+    await waitFor(() => expect(api.listDagRuns).toHaveBeenCalledTimes(2));
+  });
+
+  it('calls onBack from "Back to DAGs"', async () => {
+    const user = userEvent.setup();
+    const onBack = jest.fn();
+    await renderView({ api: mockAirflowApi(), onBack });
+    await user.click(
+      await screen.findByRole('button', { name: 'Back to DAGs' }),
+    );
+    expect(onBack).toHaveBeenCalled();
+  });
+
+  it('shows that a DAG has no DAG runs yet', async () => {
+    await renderView({
+      api: mockAirflowApi({
+        listDagRuns: jest
+          .fn()
+          .mockResolvedValue({ items: [], totalEntries: 0 }),
+      }),
+    });
+    expect(
+      await screen.findByText('This DAG has no DAG runs yet'),
+    ).toBeInTheDocument();
+  });
+});

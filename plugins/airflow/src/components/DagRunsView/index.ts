@@ -1,0 +1,1 @@
+export { DagRunsView } from './DagRunsView';

@@ -1,0 +1,228 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { Link, Table, type TableColumn } from '@backstage/core-components';
+import type {
+  AirflowDag,
+  AirflowEntityDag,
+} from '@internal/plugin-airflow-common';
+import ListIcon from '@material-ui/icons/List';
+import PlayArrowIcon from '@material-ui/icons/PlayArrow';
+import WarningIcon from '@material-ui/icons/Warning';
+import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import { useMemo, type ReactNode } from 'react';
+import type { AirflowPermissions } from '../../hooks';
+import { formatDateTime, formatRelativeTime } from '../../lib/format';
+import { ActionIconButton } from '../ActionIconButton';
+import { DagPausedSwitch } from '../DagPausedSwitch';
+import { DagRunStatus } from '../DagRunStatus';
+import { DagRunStrip } from '../DagRunStrip';
+
+/** Props of {@link DagsTable}. */
+export interface DagsTableProps {
+  entityRef: CompoundEntityRef;
+  dags: AirflowEntityDag[];
+  permissions: AirflowPermissions;
+  /** Shows the DAG runs of a DAG. */
+  onShowDagRuns: (dag: AirflowEntityDag) => void;
+  /** Opens the trigger dialog for a DAG. */
+  onTriggerDagRun: (dag: AirflowEntityDag) => void;
+  /** Called after a DAG was paused or unpaused. */
+  onDagChanged?: (dag: AirflowDag) => void;
+  /** Shown instead of rows when there are no DAGs. */
+  emptyContent?: ReactNode;
+}
+
+function DagName(props: { dag: AirflowEntityDag }) {
+  const { dag } = props;
+  return (
+    <Box>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.5 }}>
+        <Link to={dag.webUrl}>{dag.displayName}</Link>
+        {dag.hasImportErrors && (
+          <Tooltip
+            title="The DAG's file has an import error in Airflow"
+            describeChild
+          >
+            <WarningIcon
+              titleAccess="Import error"
+              fontSize="small"
+              color="error"
+            />
+          </Tooltip>
+        )}
+        {!dag.isActive && (
+          <Chip label="inactive" size="small" variant="outlined" />
+        )}
+      </Box>
+      <Typography variant="caption" color="text.secondary">
+        {dag.displayName !== dag.dagId ? `${dag.dagId} · ` : ''}
+        {dag.instance}
+      </Typography>
+    </Box>
+  );
+}
+
+function Schedule(props: { dag: AirflowEntityDag }) {
+  const { dag } = props;
+  const nextRun = dag.nextRunAfter ?? dag.nextRunLogicalDate;
+  return (
+    <Box>
+      <Tooltip title={dag.scheduleExpression ?? ''} describeChild>
+        <Typography variant="body2">{dag.schedule ?? 'Manual only'}</Typography>
+      </Tooltip>
+      {nextRun && !dag.isPaused && (
+        <Tooltip
+          describeChild
+          title={`Logical date ${formatDateTime(
+            dag.nextRunLogicalDate,
+          )}; runs after ${formatDateTime(dag.nextRunAfter ?? nextRun)}`}
+        >
+          <Typography variant="caption" color="text.secondary">
+            Next run {formatRelativeTime(nextRun)}
+          </Typography>
+        </Tooltip>
+      )}
+    </Box>
+  );
+}
+
+function LastRun(props: { dag: AirflowEntityDag }) {
+  const last = props.dag.recentRuns[0];
+  if (!last) return <Typography variant="body2">—</Typography>;
+  return (
+    <Box>
+      <DagRunStatus state={last.state} />
+      <Typography variant="caption" color="text.secondary" component="div">
+        {formatRelativeTime(
+          last.startDate ?? last.logicalDate ?? last.queuedAt,
+        )}
+      </Typography>
+    </Box>
+  );
+}
+
+/** The DAGs of an entity with their schedule, paused state and latest DAG runs. */
+export function DagsTable(props: DagsTableProps) {
+  const {
+    entityRef,
+    dags,
+    permissions,
+    onShowDagRuns,
+    onTriggerDagRun,
+    onDagChanged,
+    emptyContent,
+  } = props;
+
+  // material-table writes its own state into row objects: give it copies.
+  const rows = useMemo(() => dags.map(dag => ({ ...dag })), [dags]);
+
+  const columns: TableColumn<AirflowEntityDag>[] = [
+    {
+      title: 'DAG',
+      field: 'displayName',
+      highlight: true,
+      render: dag => <DagName dag={dag} />,
+    },
+    {
+      title: 'Description',
+      field: 'description',
+      render: dag => dag.description ?? '',
+    },
+    {
+      title: 'Owners',
+      field: 'owners',
+      customFilterAndSearch: (term, dag) =>
+        dag.owners
+          .join(' ')
+          .toLocaleLowerCase()
+          .includes(term.toLocaleLowerCase()),
+      render: dag => dag.owners.join(', '),
+    },
+    {
+      title: 'Tags',
+      field: 'tags',
+      customFilterAndSearch: (term, dag) =>
+        dag.tags
+          .join(' ')
+          .toLocaleLowerCase()
+          .includes(term.toLocaleLowerCase()),
+      render: dag => (
+        <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }}>
+          {dag.tags.map(tag => (
+            <Chip key={tag} label={tag} size="small" />
+          ))}
+        </Box>
+      ),
+    },
+    {
+      title: 'Schedule',
+      field: 'schedule',
+      render: dag => <Schedule dag={dag} />,
+    },
+    {
+      title: 'Paused',
+      field: 'isPaused',
+      searchable: false,
+      render: dag => (
+        <DagPausedSwitch
+          entityRef={entityRef}
+          dag={dag}
+          permission={permissions.pause}
+          onChange={onDagChanged}
+        />
+      ),
+    },
+    {
+      title: 'Latest runs',
+      sorting: false,
+      searchable: false,
+      render: dag => <DagRunStrip runs={dag.recentRuns} />,
+    },
+    {
+      title: 'Last run',
+      searchable: false,
+      customSort: (a, b) =>
+        (a.recentRuns[0]?.state ?? '').localeCompare(
+          b.recentRuns[0]?.state ?? '',
+        ),
+      render: dag => <LastRun dag={dag} />,
+    },
+    {
+      title: 'Actions',
+      sorting: false,
+      searchable: false,
+      render: dag => (
+        <Box sx={{ display: 'flex', whiteSpace: 'nowrap' }}>
+          <ActionIconButton
+            label="Show DAG runs"
+            icon={<ListIcon fontSize="small" />}
+            onClick={() => onShowDagRuns(dag)}
+          />
+          <ActionIconButton
+            label="Trigger DAG run"
+            icon={<PlayArrowIcon fontSize="small" />}
+            onClick={() => onTriggerDagRun(dag)}
+            permission={permissions.trigger}
+          />
+        </Box>
+      ),
+    },
+  ];
+
+  return (
+    <Table<AirflowEntityDag>
+      title="DAGs"
+      columns={columns}
+      data={rows}
+      emptyContent={emptyContent}
+      options={{
+        paging: dags.length > 20,
+        pageSize: 20,
+        padding: 'dense',
+        search: dags.length > 5,
+      }}
+    />
+  );
+}

@@ -1,0 +1,389 @@
+import type { Entity } from '@backstage/catalog-model';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { airflowApiRef, type AirflowApi } from '../../api';
+import { PERMISSION_REASONS } from '../../hooks';
+import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
+import { entityDags, entityDagsWithProblems } from '../../__fixtures__/dags';
+import {
+  airflowEntity,
+  airflowEntityRef,
+  plainEntity,
+} from '../../__fixtures__/entity';
+import { EntityAirflowContent } from './EntityAirflowContent';
+
+async function renderContent(options: {
+  api?: AirflowApi;
+  entity?: Entity;
+  authorize?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  initialRoute?: string;
+}) {
+  return renderInTestApp(
+    <EntityProvider entity={options.entity ?? airflowEntity}>
+      <EntityAirflowContent pollIntervalMs={60_000} />
+    </EntityProvider>,
+    {
+      apis: [
+        [airflowApiRef, options.api ?? mockAirflowApi()],
+        mockApis.permission({
+          authorize: options.authorize ?? AuthorizeResult.ALLOW,
+        }),
+      ],
+      initialRouteEntries: options.initialRoute
+        ? [options.initialRoute]
+        : undefined,
+    },
+  );
+}
+
+function rowOf(text: string): HTMLElement {
+  const row = screen.getByText(text).closest('tr');
+  if (!row) throw new Error(`No table row contains ${text}`);
+  return row as HTMLElement;
+}
+
+describe('EntityAirflowContent', () => {
+  it('shows the missing-annotation empty state for an entity without Airflow annotations', async () => {
+    const api = mockAirflowApi();
+    await renderContent({ api, entity: plainEntity });
+    expect(await screen.findByText('Missing Annotation')).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/airflow\.apache\.org\/dag-ids/).length,
+    ).toBeGreaterThan(0);
+    expect(api.listEntityDags).not.toHaveBeenCalled();
+  });
+
+  it('renders the DAGs table with names, schedule, paused state and run strip states', async () => {
+    const api = mockAirflowApi();
+    await renderContent({ api });
+
+    expect(await screen.findByText('DAGs')).toBeInTheDocument();
+    expect(api.listEntityDags).toHaveBeenCalledWith({
+      entityRef: airflowEntityRef,
+    });
+
+    // Display name links to the DAG in Airflow's UI.
+    expect(screen.getByRole('link', { name: /^Orders ETL/ })).toHaveAttribute(
+      'href',
+      'https://airflow.example.com/dags/orders_etl',
+    );
+    const orders = rowOf('Orders ETL');
+    expect(
+      within(orders).getByText('Loads orders into the warehouse'),
+    ).toBeInTheDocument();
+    expect(within(orders).getByText('data-eng')).toBeInTheDocument();
+    expect(within(orders).getByText('etl')).toBeInTheDocument();
+    expect(within(orders).getByText('orders')).toBeInTheDocument();
+    expect(within(orders).getByText('At 06:00')).toBeInTheDocument();
+    expect(
+      within(orders).getByText(/^Next run in \d+ years?$/),
+    ).toBeInTheDocument();
+    expect(
+      within(orders).getByRole('switch', { name: 'Pause DAG' }),
+    ).not.toBeChecked();
+    expect(within(orders).getByText('Active')).toBeInTheDocument();
+
+    // The strip shows the latest runs oldest first, one square per run.
+    const strip = within(orders).getByRole('list', { name: 'Latest DAG runs' });
+    const squares = within(strip).getAllByRole('listitem');
+    expect(squares.map(s => s.getAttribute('data-state'))).toEqual([
+      'success',
+      'success',
+      'failed',
+    ]);
+    expect(squares[2]).toHaveAccessibleName(
+      'DAG run manual__2025-03-29T19:48:49.273773+00:00: failed',
+    );
+    // Last run state.
+    expect(within(orders).getAllByText('failed').length).toBeGreaterThan(0);
+
+    const featureStore = rowOf('ml.feature-store-refresh');
+    expect(within(featureStore).getByText('Manual only')).toBeInTheDocument();
+    expect(
+      within(featureStore).getByRole('switch', { name: 'Pause DAG' }),
+    ).toBeChecked();
+    expect(within(featureStore).getByText('Paused')).toBeInTheDocument();
+    expect(
+      within(featureStore).getByRole('img', { name: 'Import error' }),
+    ).toBeInTheDocument();
+    expect(
+      within(featureStore).getByText('ml-platform, airflow'),
+    ).toBeInTheDocument();
+    expect(
+      within(
+        within(featureStore).getByRole('list', { name: 'Latest DAG runs' }),
+      ).getByRole('listitem'),
+    ).toHaveAttribute('data-state', 'running');
+  });
+
+  it('shows a tooltip with run id, logical date and duration on a run square', async () => {
+    const user = userEvent.setup();
+    await renderContent({});
+    await screen.findByText('Orders ETL');
+    const strip = within(rowOf('Orders ETL')).getByRole('list', {
+      name: 'Latest DAG runs',
+    });
+    await user.hover(within(strip).getAllByRole('listitem')[2]);
+    const tooltip = await screen.findByRole('tooltip');
+    expect(tooltip).toHaveTextContent(
+      'manual__2025-03-29T19:48:49.273773+00:00',
+    );
+    expect(tooltip).toHaveTextContent('Logical date: ');
+    expect(tooltip).toHaveTextContent('Duration: 2m');
+  });
+
+  it('lists annotated DAGs Airflow does not have in a warning panel', async () => {
+    await renderContent({
+      api: mockAirflowApi({
+        listEntityDags: jest.fn().mockResolvedValue(entityDagsWithProblems),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        'Warning: 1 annotated DAG was not found in Airflow',
+      ),
+    ).toBeInTheDocument();
+    const missing = screen.getByRole('list', { name: 'Missing DAGs' });
+    expect(missing).toHaveTextContent('orders_cleanup on instance default');
+  });
+
+  it('shows an error panel per failed instance with its name and message', async () => {
+    await renderContent({
+      api: mockAirflowApi({
+        listEntityDags: jest.fn().mockResolvedValue({
+          ...entityDagsWithProblems,
+          errors: [
+            ...entityDagsWithProblems.errors,
+            {
+              instance: 'staging',
+              status: 404,
+              name: 'NotFoundError',
+              message:
+                "Unknown Airflow instance 'staging'; configured instances: default, prod",
+            },
+          ],
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText('Error: Airflow instance prod is unavailable'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Airflow instance prod is not reachable: connect ECONNREFUSED',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Error: Airflow instance staging is unknown'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        "Unknown Airflow instance 'staging'; configured instances: default, prod",
+      ),
+    ).toBeInTheDocument();
+    // The DAGs of the healthy instance are still listed.
+    expect(screen.getByText('Orders ETL')).toBeInTheDocument();
+  });
+
+  it('shows an empty state when the annotations match no DAG', async () => {
+    await renderContent({
+      api: mockAirflowApi({
+        listEntityDags: jest
+          .fn()
+          .mockResolvedValue({ ...entityDags, dags: [] }),
+      }),
+    });
+    expect(await screen.findByText('No DAGs')).toBeInTheDocument();
+  });
+
+  it('shows the backend error when the DAG list cannot be loaded', async () => {
+    await renderContent({
+      api: mockAirflowApi({
+        listEntityDags: jest
+          .fn()
+          .mockRejectedValue(
+            await responseError(
+              403,
+              'NotAllowedError',
+              'Access to airflow.dag.read denied',
+            ),
+          ),
+      }),
+    });
+    expect(
+      await screen.findByText(/Could not load the DAGs/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/Access to airflow\.dag\.read denied/).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('shows the DAG runs of a DAG when "Show DAG runs" is selected, and goes back', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+
+    await user.click(
+      within(rowOf('Orders ETL')).getByRole('button', {
+        name: 'Show DAG runs',
+      }),
+    );
+
+    expect(await screen.findByText('DAG runs')).toBeInTheDocument();
+    expect(
+      await screen.findByText('manual__2025-03-29T19:48:49.273773+00:00'),
+    ).toBeInTheDocument();
+    expect(api.listDagRuns).toHaveBeenCalledWith(
+      expect.objectContaining({
+        entityRef: airflowEntityRef,
+        instance: 'default',
+        dagId: 'orders_etl',
+        offset: 0,
+      }),
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Back to DAGs' }));
+    expect(await screen.findByText('DAGs')).toBeInTheDocument();
+    expect(screen.queryByText('DAG runs')).not.toBeInTheDocument();
+  });
+
+  it('opens the DAG runs of the DAG named in the query parameters', async () => {
+    const api = mockAirflowApi();
+    await renderContent({
+      api,
+      initialRoute: '/?instance=default&dag=orders_etl',
+    });
+    expect(await screen.findByText('DAG runs')).toBeInTheDocument();
+    expect(api.getDagDetails).toHaveBeenCalledWith({
+      entityRef: airflowEntityRef,
+      instance: 'default',
+      dagId: 'orders_etl',
+    });
+  });
+
+  it('pauses a DAG through the switch', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+    const toggle = within(rowOf('Orders ETL')).getByRole('switch', {
+      name: 'Pause DAG',
+    });
+    await user.click(toggle);
+    expect(api.setDagPaused).toHaveBeenCalledWith({
+      entityRef: airflowEntityRef,
+      instance: 'default',
+      dagId: 'orders_etl',
+      isPaused: true,
+    });
+    await waitFor(() => expect(toggle).toBeChecked());
+  });
+
+  it('reports a refused pause through the error API and restores the switch', async () => {
+    const user = userEvent.setup();
+    const errorApi = mockApis.error({ collect: true });
+    const api = mockAirflowApi({
+      setDagPaused: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            403,
+            'NotAllowedError',
+            'Access to airflow.dag.pause denied',
+          ),
+        ),
+    });
+    await renderInTestApp(
+      <EntityProvider entity={airflowEntity}>
+        <EntityAirflowContent />
+      </EntityProvider>,
+      {
+        apis: [[airflowApiRef, api], mockApis.permission(), errorApi],
+      },
+    );
+    await screen.findByText('Orders ETL');
+    const toggle = within(rowOf('Orders ETL')).getByRole('switch', {
+      name: 'Pause DAG',
+    });
+    await user.click(toggle);
+    await waitFor(() =>
+      expect(errorApi.getErrors().map(e => e.error.message)).toEqual([
+        'Could not pause DAG orders_etl: Access to airflow.dag.pause denied',
+      ]),
+    );
+    await waitFor(() => expect(toggle).not.toBeChecked());
+  });
+
+  it('disables trigger and pause with a tooltip saying why when permissions are denied', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    // usePermission caches decisions per resource ref: use an entity of its own.
+    const restricted: Entity = {
+      ...airflowEntity,
+      metadata: { ...airflowEntity.metadata, name: 'restricted-pipeline' },
+    };
+    await renderContent({
+      api,
+      entity: restricted,
+      authorize: AuthorizeResult.DENY,
+    });
+    await screen.findByText('Orders ETL');
+    const row = within(rowOf('Orders ETL'));
+
+    const trigger = row.getByRole('button', { name: 'Trigger DAG run' });
+    await waitFor(() => expect(trigger).toBeDisabled());
+    await user.hover(trigger.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      PERMISSION_REASONS.trigger,
+    );
+    await user.unhover(trigger.parentElement!);
+
+    const pause = row.getByRole('switch', { name: 'Pause DAG' });
+    expect(pause).toBeDisabled();
+    await user.hover(
+      pause.closest('[data-testid="permission-tooltip-anchor"]')!,
+    );
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByRole('tooltip')
+          .some(t => t.textContent === PERMISSION_REASONS.pause),
+      ).toBe(true),
+    );
+
+    // Viewing DAG runs needs no extra permission.
+    expect(row.getByRole('button', { name: 'Show DAG runs' })).toBeEnabled();
+  });
+
+  it('triggers a DAG run from the DAG table and reloads the DAGs', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+    await user.click(
+      within(rowOf('Orders ETL')).getByRole('button', {
+        name: 'Trigger DAG run',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Trigger DAG run',
+    });
+    await waitFor(() =>
+      expect(
+        within(dialog).getByRole('button', { name: 'Trigger' }),
+      ).toBeEnabled(),
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Trigger' }));
+    expect(
+      await within(dialog).findByText('manual__2025-03-30T08:00:00+00:00'),
+    ).toBeInTheDocument();
+    expect(api.triggerDagRun).toHaveBeenCalledWith(
+      expect.objectContaining({ instance: 'default', dagId: 'orders_etl' }),
+    );
+    await waitFor(() => expect(api.listEntityDags).toHaveBeenCalledTimes(2));
+  });
+});

@@ -1,0 +1,147 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useAppSearchParams } from '@backstage/frontend-plugin-api';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  AIRFLOW_DAG_IDS_ANNOTATION,
+  isAirflowAvailable,
+  type AirflowEntityDag,
+} from '@internal/plugin-airflow-common';
+import Stack from '@mui/material/Stack';
+import { useMemo, useState } from 'react';
+import { useAirflowPermissions, useEntityDags } from '../../hooks';
+import { DagRunsView } from '../DagRunsView';
+import { DagsTable } from '../DagsTable';
+import { EntityDagsWarnings } from '../EntityDagsWarnings';
+import { TriggerDagRunDialog } from '../TriggerDagRunDialog';
+
+/** Query parameters selecting the DAG whose runs are shown. */
+export const SELECTED_INSTANCE_PARAM = 'instance';
+/** Query parameter holding the selected DAG id. */
+export const SELECTED_DAG_PARAM = 'dag';
+
+/**
+ * Props of {@link EntityAirflowContent}.
+ * @public
+ */
+export interface EntityAirflowContentProps {
+  /** Reload interval of the DAG runs while one is queued or running (ms). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * The Airflow tab of an entity page: the entity's DAGs, and the DAG runs of
+ * the DAG selected with the `instance` and `dag` query parameters.
+ * @public
+ */
+export function EntityAirflowContent(props: EntityAirflowContentProps) {
+  const { entity } = useEntity();
+  if (!isAirflowAvailable(entity)) {
+    return (
+      <MissingAnnotationEmptyState annotation={AIRFLOW_DAG_IDS_ANNOTATION} />
+    );
+  }
+  return <AirflowEntityDagsView pollIntervalMs={props.pollIntervalMs} />;
+}
+
+function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
+  const { entity } = useEntity();
+  const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
+  const permissions = useAirflowPermissions(entity);
+  const [searchParams, setSearchParams] = useAppSearchParams();
+  const selectedInstance = searchParams.get(SELECTED_INSTANCE_PARAM);
+  const selectedDagId = searchParams.get(SELECTED_DAG_PARAM);
+  const [dagToTrigger, setDagToTrigger] = useState<AirflowEntityDag>();
+  const dags = useEntityDags(entityRef);
+
+  const select = (dag?: { instance: string; dagId: string }) =>
+    setSearchParams(previous => {
+      const next = new URLSearchParams(previous);
+      if (dag) {
+        next.set(SELECTED_INSTANCE_PARAM, dag.instance);
+        next.set(SELECTED_DAG_PARAM, dag.dagId);
+      } else {
+        next.delete(SELECTED_INSTANCE_PARAM);
+        next.delete(SELECTED_DAG_PARAM);
+      }
+      return next;
+    });
+
+  if (selectedInstance && selectedDagId) {
+    return (
+      <DagRunsView
+        key={`${selectedInstance}/${selectedDagId}`}
+        entityRef={entityRef}
+        instance={selectedInstance}
+        dagId={selectedDagId}
+        permissions={permissions}
+        onBack={() => {
+          select(undefined);
+          dags.retry();
+        }}
+        pollIntervalMs={props.pollIntervalMs}
+      />
+    );
+  }
+
+  if (dags.loading && !dags.value) return <Progress />;
+  if (dags.error) {
+    return (
+      <ResponseErrorPanel title="Could not load the DAGs" error={dags.error} />
+    );
+  }
+  const response = dags.value;
+  if (!response) return null;
+
+  if (
+    response.dags.length === 0 &&
+    response.missing.length === 0 &&
+    response.errors.length === 0
+  ) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No DAGs"
+        description="The entity's Airflow annotations match no DAG. Check the DAG ids and tags in its airflow.apache.org annotations."
+      />
+    );
+  }
+
+  return (
+    <Stack spacing={3}>
+      <EntityDagsWarnings missing={response.missing} errors={response.errors} />
+      <DagsTable
+        entityRef={entityRef}
+        dags={response.dags}
+        permissions={permissions}
+        onShowDagRuns={dag => select(dag)}
+        onTriggerDagRun={setDagToTrigger}
+        onDagChanged={() => dags.retry()}
+        emptyContent={
+          <EmptyState
+            missing="data"
+            title="No DAGs to show"
+            description="None of the entity's DAGs could be loaded; see the warnings above."
+          />
+        }
+      />
+      {dagToTrigger && (
+        <TriggerDagRunDialog
+          open
+          entityRef={entityRef}
+          instance={dagToTrigger.instance}
+          dagId={dagToTrigger.dagId}
+          onClose={() => setDagToTrigger(undefined)}
+          onTriggered={() => dags.retry()}
+        />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,4 @@
+export {
+  EntityAirflowContent,
+  type EntityAirflowContentProps,
+} from './EntityAirflowContent';

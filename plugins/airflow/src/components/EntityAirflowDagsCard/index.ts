@@ -1,0 +1,4 @@
+export {
+  EntityAirflowDagsCard,
+  type EntityAirflowDagsCardProps,
+} from './EntityAirflowDagsCard';

@@ -1,0 +1,72 @@
+import { WarningPanel } from '@backstage/core-components';
+import type {
+  AirflowInstanceError,
+  AirflowMissingDag,
+} from '@internal/plugin-airflow-common';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+
+/** Props of {@link EntityDagsWarnings}. */
+export interface EntityDagsWarningsProps {
+  /** Annotated DAGs their instance does not have. */
+  missing: AirflowMissingDag[];
+  /** Instances that failed while listing the DAGs. */
+  errors: AirflowInstanceError[];
+}
+
+function instanceErrorTitle(error: AirflowInstanceError): string {
+  if (error.status === 404) {
+    return `Airflow instance ${error.instance} is unknown`;
+  }
+  if (error.status === 503) {
+    return `Airflow instance ${error.instance} is unavailable`;
+  }
+  return `Airflow instance ${error.instance} failed (${error.status})`;
+}
+
+/**
+ * Warnings about an entity's DAGs: one panel listing annotated DAGs Airflow
+ * does not have, and one panel per failed instance.
+ */
+export function EntityDagsWarnings(props: EntityDagsWarningsProps) {
+  const { missing, errors } = props;
+  if (missing.length === 0 && errors.length === 0) return null;
+  return (
+    <Stack spacing={2}>
+      {errors.map(error => (
+        <WarningPanel
+          key={error.instance}
+          severity="error"
+          title={instanceErrorTitle(error)}
+          message={error.message}
+          defaultExpanded
+        >
+          <Typography variant="body2">
+            {error.name} (HTTP {error.status}). The DAGs of this instance are
+            not shown.
+          </Typography>
+        </WarningPanel>
+      ))}
+      {missing.length > 0 && (
+        <WarningPanel
+          severity="warning"
+          title={
+            missing.length === 1
+              ? '1 annotated DAG was not found in Airflow'
+              : `${missing.length} annotated DAGs were not found in Airflow`
+          }
+          message="Check the DAG ids in the entity's airflow.apache.org/dag-ids annotation, or whether the DAG files were removed from Airflow."
+          defaultExpanded
+        >
+          <ul aria-label="Missing DAGs" style={{ margin: 0 }}>
+            {missing.map(m => (
+              <li key={`${m.instance}:${m.dagId}`}>
+                <code>{m.dagId}</code> on instance {m.instance}
+              </li>
+            ))}
+          </ul>
+        </WarningPanel>
+      )}
+    </Stack>
+  );
+}

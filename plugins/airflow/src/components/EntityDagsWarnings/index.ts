@@ -1,0 +1,1 @@
+export { EntityDagsWarnings } from './EntityDagsWarnings';

@@ -1,0 +1,1 @@
+export { TaskInstancesPanel } from './TaskInstancesPanel';

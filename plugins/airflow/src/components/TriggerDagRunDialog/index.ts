@@ -1,0 +1,1 @@
+export { TriggerDagRunDialog } from './TriggerDagRunDialog';

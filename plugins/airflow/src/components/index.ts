@@ -1,0 +1,2 @@
+export * from './EntityAirflowContent';
+export * from './EntityAirflowDagsCard';

@@ -1,0 +1,4 @@
+export * from './useAirflowPermissions';
+export * from './useDagDetails';
+export * from './useDagRuns';
+export * from './useEntityDags';

@@ -1,0 +1,70 @@
+import type { Entity } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  airflowDagClearPermission,
+  airflowDagPausePermission,
+  airflowDagTriggerPermission,
+} from '@internal/plugin-airflow-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+
+/** Whether the user may do one Airflow action, and why not. */
+export interface AirflowActionPermission {
+  /** True once the permission is known to be granted. */
+  allowed: boolean;
+  /** True while the decision is pending. */
+  loading: boolean;
+  /** Why the action is unavailable (tooltip text), or undefined when allowed. */
+  reason?: string;
+}
+
+/** The Airflow actions the user may take on an entity's DAGs. */
+export interface AirflowPermissions {
+  trigger: AirflowActionPermission;
+  pause: AirflowActionPermission;
+  clear: AirflowActionPermission;
+}
+
+/** Tooltip texts of disabled actions. */
+export const PERMISSION_REASONS = {
+  loading: 'Checking your permissions…',
+  trigger: 'You are not allowed to trigger DAG runs of this entity',
+  pause: 'You are not allowed to pause or unpause DAGs of this entity',
+  clear: 'You are not allowed to clear DAG runs of this entity',
+} as const;
+
+function toActionPermission(
+  result: { allowed: boolean; loading: boolean },
+  deniedReason: string,
+): AirflowActionPermission {
+  if (result.allowed) return { allowed: true, loading: false };
+  return {
+    allowed: false,
+    loading: result.loading,
+    reason: result.loading ? PERMISSION_REASONS.loading : deniedReason,
+  };
+}
+
+/**
+ * Entity-scoped Airflow permissions of the current user, for enabling buttons.
+ * The backend checks them again on every request.
+ */
+export function useAirflowPermissions(entity: Entity): AirflowPermissions {
+  const resourceRef = stringifyEntityRef(entity);
+  const trigger = usePermission({
+    permission: airflowDagTriggerPermission,
+    resourceRef,
+  });
+  const pause = usePermission({
+    permission: airflowDagPausePermission,
+    resourceRef,
+  });
+  const clear = usePermission({
+    permission: airflowDagClearPermission,
+    resourceRef,
+  });
+  return {
+    trigger: toActionPermission(trigger, PERMISSION_REASONS.trigger),
+    pause: toActionPermission(pause, PERMISSION_REASONS.pause),
+    clear: toActionPermission(clear, PERMISSION_REASONS.clear),
+  };
+}
