@@ -76,5 +76,13 @@ export interface Config {
     };
     /** How many latest runs each DAG shows on an entity's page. Default 5, at most 25. */
     recentRunsLimit?: number;
+    /** The ownership index (every DAG joined with its catalog owners). */
+    ownership?: {
+      /**
+       * How often the index is rebuilt, in minutes (once per interval across
+       * backend replicas, by the scheduler service). Default 10.
+       */
+      refreshIntervalMinutes?: number;
+    };
   };
 }

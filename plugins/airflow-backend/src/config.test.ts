@@ -25,6 +25,7 @@ describe('readAirflowConfig', () => {
     expect(config).toEqual({
       cacheTtlMs: 30_000,
       recentRunsLimit: 5,
+      ownershipRefreshMinutes: 10,
       instances: [
         {
           name: 'prod',

@@ -11,6 +11,8 @@ export interface AirflowPluginConfig {
   cacheTtlMs: number;
   /** Number of latest runs per DAG on an entity's page. */
   recentRunsLimit: number;
+  /** How often the ownership index is rebuilt, in minutes. */
+  ownershipRefreshMinutes: number;
 }
 
 const urlSchema = z
@@ -74,6 +76,12 @@ const rootSchema = z
       .strict()
       .default({ ttlSeconds: 30 }),
     recentRunsLimit: z.number().int().min(1).max(25).default(5),
+    ownership: z
+      .object({
+        refreshIntervalMinutes: z.number().min(1).max(24 * 60).default(10),
+      })
+      .strict()
+      .default({ refreshIntervalMinutes: 10 }),
   })
   .strict();
 
@@ -111,7 +119,13 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
       `Invalid Airflow config: ${formatIssues(root.error, 'airflow')}`,
     );
   }
-  const { instances: list, cache, recentRunsLimit, ...single } = root.data;
+  const {
+    instances: list,
+    cache,
+    recentRunsLimit,
+    ownership,
+    ...single
+  } = root.data;
 
   let parsedInstances: z.infer<typeof instanceSchema>[];
   const hasSingle = single.baseUrl !== undefined;
@@ -149,6 +163,7 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
   return {
     cacheTtlMs: cache.ttlSeconds * 1000,
     recentRunsLimit,
+    ownershipRefreshMinutes: ownership.refreshIntervalMinutes,
     instances: parsedInstances.map(instance => ({
       name: instance.name,
       baseUrl: instance.baseUrl,

@@ -7,6 +7,7 @@ import { airflowPermissions } from '@internal/plugin-airflow-common';
 import { readAirflowConfig } from './config';
 import { DefaultAirflowClient } from './lib/airflow';
 import { DefaultAirflowService } from './service/AirflowService';
+import { OwnershipService } from './service/OwnershipService';
 import { createRouter } from './service/router';
 
 /**
@@ -28,6 +29,8 @@ export const airflowPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
       },
       async init({
@@ -39,6 +42,8 @@ export const airflowPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         cache,
+        scheduler,
+        auth,
         catalog,
       }) {
         const pluginConfig = readAirflowConfig(config);
@@ -55,7 +60,24 @@ export const airflowPlugin = createBackendPlugin({
           cache,
           logger,
         });
-        httpRouter.use(await createRouter({ httpAuth, airflowService }));
+        const ownershipService = new OwnershipService({
+          clients,
+          catalog,
+          auth,
+          permissions,
+          cache,
+          logger,
+        });
+        await scheduler.scheduleTask({
+          id: 'airflow-ownership-index',
+          frequency: { minutes: pluginConfig.ownershipRefreshMinutes },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 10 },
+          fn: () => ownershipService.refresh(),
+        });
+        httpRouter.use(
+          await createRouter({ httpAuth, airflowService, ownershipService }),
+        );
         logger.info(
           `Airflow instances: ${pluginConfig.instances
             .map(i => `${i.name} (${i.baseUrl}, api ${i.apiVersion})`)

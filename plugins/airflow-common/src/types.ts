@@ -291,3 +291,99 @@ export interface AirflowSetDagPausedRequest {
   /** True to pause, false to unpause. */
   isPaused: boolean;
 }
+
+/** A catalog entity that names a DAG, with its owners. @public */
+export interface AirflowDagEntity {
+  /** The entity ref, e.g. `component:default/orders-pipeline`. */
+  entityRef: string;
+  /** The entity's title, or its name. */
+  title: string;
+  /** Owner refs from the entity's `ownedBy` relations (or `spec.owner`), e.g. `group:default/analytics`. */
+  owners: string[];
+  /** How the entity names the DAG: by id (`dag-ids`) or by tag (`dag-tags`). */
+  namedBy: 'id' | 'tag';
+}
+
+/** One DAG of the ownership view. @public */
+export interface AirflowOwnershipDag {
+  /** The instance name. */
+  instance: string;
+  /** The DAG id. */
+  dagId: string;
+  /** Display name. */
+  displayName: string;
+  /** Link to the DAG in Airflow's UI. */
+  webUrl: string;
+  /** Whether the DAG is paused. */
+  isPaused: boolean;
+  /** Schedule in words, or null. */
+  schedule: string | null;
+  /** Airflow tags. */
+  tags: string[];
+  /** Airflow's own `owners` field. */
+  airflowOwners: string[];
+  /** State of the latest run, or null when the DAG never ran. */
+  lastRunState: DagRunState | null;
+  /** Logical date (or run-after) of the latest run, or null. */
+  lastRunDate: string | null;
+  /** Entities naming the DAG that the caller may read. */
+  entities: AirflowDagEntity[];
+  /** Union of the owners of `entities`, sorted. */
+  owners: string[];
+  /** Number of entities naming the DAG that the caller may not read (not revealed). */
+  hiddenEntityCount: number;
+  /** True when no entity at all names the DAG. */
+  isOrphan: boolean;
+}
+
+/** An annotated DAG id that its instance does not have. @public */
+export interface AirflowDanglingReference {
+  /** The entity whose annotation names the DAG. */
+  entityRef: string;
+  /** Owners of that entity. */
+  owners: string[];
+  /** The instance the annotation points to. */
+  instance: string;
+  /** The DAG id. */
+  dagId: string;
+  /** `dag-missing` when the instance lacks the DAG, `unknown-instance` when no such instance is configured. */
+  reason: 'dag-missing' | 'unknown-instance';
+}
+
+/** Counts shown on top of the ownership view. @public */
+export interface AirflowOwnershipSummary {
+  /** DAGs in every instance. */
+  total: number;
+  /** DAGs named by at least one entity. */
+  owned: number;
+  /** DAGs no entity names. */
+  orphans: number;
+  /** Annotated DAG ids the instances do not have. */
+  dangling: number;
+  /** DAGs whose latest run failed. */
+  failing: number;
+  /** Paused DAGs. */
+  paused: number;
+}
+
+/**
+ * The ownership index: every DAG of every instance joined with the catalog.
+ * Source: `GET /api/airflow/ownership`.
+ * @public
+ */
+export interface AirflowOwnershipResponse {
+  /** When the index was built (ISO 8601), or null if it never was. */
+  builtAt: string | null;
+  /** Age of the index in seconds at the time of the answer. */
+  ageSeconds: number | null;
+  /** When the latest refresh attempt failed, its message; the index is then the last good one. */
+  lastRefreshError: string | null;
+  /** Instances that failed during the last build; their DAGs are from the previous good build, if any. */
+  instanceErrors: AirflowInstanceError[];
+  /** Counts over `dags` and `dangling`. */
+  summary: AirflowOwnershipSummary;
+  /** Every DAG, sorted by instance and DAG id. */
+  dags: AirflowOwnershipDag[];
+  /** Annotated DAG ids that do not exist (only entities the caller may read). */
+  dangling: AirflowDanglingReference[];
+}

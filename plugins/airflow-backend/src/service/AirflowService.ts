@@ -11,7 +11,6 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
-  InputError,
   NotAllowedError,
   NotFoundError,
   serializeError,
@@ -22,12 +21,10 @@ import {
 } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  AirflowAnnotationError,
   airflowDagClearPermission,
   airflowDagPausePermission,
   airflowDagReadPermission,
   airflowDagTriggerPermission,
-  parseAirflowAnnotations,
   type AirflowDag,
   type AirflowDagDetails,
   type AirflowDagRun,
@@ -43,6 +40,7 @@ import {
 } from '@internal/plugin-airflow-common';
 import type { AirflowPluginConfig } from '../config';
 import type { AirflowClient } from '../lib/airflow/types';
+import { type EntityDagSelection, selectEntityDags } from '../lib/selection';
 
 /** Who is asking, and about which entity. */
 export interface EntityRequestOptions {
@@ -103,15 +101,6 @@ export interface AirflowService {
   ): Promise<AirflowDagRun>;
   /** Health and version of every configured instance. */
   listInstances(): Promise<AirflowInstanceStatus[]>;
-}
-
-/** A DAG resolved from an entity's annotations. */
-interface EntityDagSelection {
-  instance: string;
-  /** DAG ids named explicitly. */
-  dagIds: string[];
-  /** Tags selecting DAGs. */
-  tags: string[];
 }
 
 const CACHE_PREFIX = 'airflow:v1';
@@ -397,36 +386,7 @@ export class DefaultAirflowService implements AirflowService {
   }
 
   private selectionsOf(entity: Entity): EntityDagSelection[] {
-    let parsed;
-    try {
-      parsed = parseAirflowAnnotations(entity);
-    } catch (error) {
-      if (error instanceof AirflowAnnotationError) {
-        throw new InputError(
-          `${stringifyEntityRef(entity)} has an invalid annotation: ${
-            error.message
-          }`,
-        );
-      }
-      throw error;
-    }
-    const defaultInstance = parsed.instance ?? this.defaultInstance;
-    const byInstance = new Map<string, EntityDagSelection>();
-    const get = (instance: string) => {
-      let s = byInstance.get(instance);
-      if (!s) {
-        s = { instance, dagIds: [], tags: [] };
-        byInstance.set(instance, s);
-      }
-      return s;
-    };
-    for (const ref of parsed.dagRefs) {
-      get(ref.instance ?? defaultInstance).dagIds.push(ref.dagId);
-    }
-    if (parsed.tags.length > 0) {
-      get(defaultInstance).tags.push(...parsed.tags);
-    }
-    return [...byInstance.values()];
+    return selectEntityDags(entity, this.defaultInstance);
   }
 
   /**

@@ -5,7 +5,10 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { airflowDagTriggerPermission } from '@internal/plugin-airflow-common';
+import {
+  airflowDagTriggerPermission,
+  airflowOwnershipReadPermission,
+} from '@internal/plugin-airflow-common';
 import express from 'express';
 import request from 'supertest';
 import {
@@ -17,6 +20,7 @@ import {
   recordingAuditor,
 } from '../__fixtures__/fakes';
 import { DefaultAirflowService } from './AirflowService';
+import { OwnershipService } from './OwnershipService';
 import { createRouter } from './router';
 
 const entities = [
@@ -32,6 +36,15 @@ async function setup(options: { deny?: string[] } = {}) {
     dag('orphan'),
   ]);
   const { auditor, events } = recordingAuditor();
+  const catalog = catalogServiceMock({ entities });
+  const permissions = mockServices.permissions.mock({
+    authorize: (async (requests: any[]) =>
+      requests.map(r => ({
+        result: options.deny?.includes(r.permission.name)
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
+      }))) as any,
+  });
   const service = new DefaultAirflowService({
     config: {
       instances: [instanceConfig('local')],
@@ -39,22 +52,24 @@ async function setup(options: { deny?: string[] } = {}) {
       recentRunsLimit: 5,
     },
     clients: [client],
-    catalog: catalogServiceMock({ entities }),
-    permissions: mockServices.permissions.mock({
-      authorize: (async (requests: any[]) =>
-        requests.map(r => ({
-          result: options.deny?.includes(r.permission.name)
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
-        }))) as any,
-    }),
+    catalog,
+    permissions,
     auditor,
+    cache: memoryCache(),
+    logger: mockServices.logger.mock(),
+  });
+  const ownershipService = new OwnershipService({
+    clients: [client],
+    catalog,
+    auth: mockServices.auth(),
+    permissions,
     cache: memoryCache(),
     logger: mockServices.logger.mock(),
   });
   const router = await createRouter({
     httpAuth: mockServices.httpAuth(),
     airflowService: service,
+    ownershipService,
   });
   const app = express().use(router).use(mockErrorHandler());
   return { app, client, events };
@@ -327,5 +342,23 @@ describe('router', () => {
         version: '3.3.2',
       }),
     ]);
+  });
+
+  it('serves the ownership view with orphans flagged', async () => {
+    const { app } = await setup();
+    const res = await request(app).get('/ownership');
+    expect(res.status).toBe(200);
+    expect(res.body.summary).toEqual({ total: 3, owned: 2, orphans: 1, dangling: 0, failing: 0, paused: 0 });
+    expect(res.body.dags.find((d: any) => d.dagId === 'orphan').isOrphan).toBe(true);
+  });
+
+  it('answers 403 for the ownership view and its refresh without airflow.ownership.read', async () => {
+    const { app, client } = await setup({ deny: [airflowOwnershipReadPermission.name] });
+    const res = await request(app).get('/ownership');
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('airflow.ownership.read');
+    const refresh = await request(app).post('/ownership/refresh');
+    expect(refresh.status).toBe(403);
+    expect(client.listDags).not.toHaveBeenCalled();
   });
 });

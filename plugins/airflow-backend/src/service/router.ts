@@ -10,6 +10,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { AirflowService, EntityDagRequestOptions } from './AirflowService';
+import type { OwnershipService } from './OwnershipService';
 
 /** Largest accepted request body. A run config beyond this is refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -107,6 +108,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
  * when the permission policy denies, 400 for bad input, 503 when Airflow is
  * down):
  * - `GET  /instances`
+ * - `GET  /ownership` (every DAG with its catalog owners; `airflow.ownership.read`)
+ * - `POST /ownership/refresh` (rebuild the ownership index now, then answer as `GET /ownership`)
  * - `GET  /entities/:kind/:namespace/:name/dags`
  * - `GET  /entities/:kind/:namespace/:name/dags/:instance/:dagId`
  * - `PATCH /entities/:kind/:namespace/:name/dags/:instance/:dagId` `{isPaused}`
@@ -118,8 +121,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   airflowService: AirflowService;
+  ownershipService: Pick<OwnershipService, 'getOwnership' | 'refresh'>;
 }): Promise<express.Router> {
-  const { httpAuth, airflowService } = options;
+  const { httpAuth, airflowService, ownershipService } = options;
   const router = Router();
   router.use(express.json({ limit: MAX_BODY_BYTES }));
 
@@ -157,6 +161,19 @@ export async function createRouter(options: {
   router.get('/instances', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user'] });
     res.json({ instances: await airflowService.listInstances() });
+  });
+
+  router.get('/ownership', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    res.json(await ownershipService.getOwnership(credentials));
+  });
+
+  router.post('/ownership/refresh', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    // Check the permission before doing the work.
+    await ownershipService.getOwnership(credentials);
+    await ownershipService.refresh();
+    res.json(await ownershipService.getOwnership(credentials));
   });
 
   router.get(`${base}/dags`, async (req, res) => {
