@@ -1,7 +1,10 @@
 import type { Config } from '@backstage/config';
 import { instanceNameSchema } from '@internal/plugin-airflow-common';
 import { z } from 'zod';
-import type { AirflowInstanceConfig } from './lib/airflow/types';
+import type {
+  AirflowAuthConfig,
+  AirflowInstanceConfig,
+} from './lib/airflow/types';
 
 /** The validated configuration of the plugin. */
 export interface AirflowPluginConfig {
@@ -78,7 +81,11 @@ const rootSchema = z
     recentRunsLimit: z.number().int().min(1).max(25).default(5),
     ownership: z
       .object({
-        refreshIntervalMinutes: z.number().min(1).max(24 * 60).default(10),
+        refreshIntervalMinutes: z
+          .number()
+          .min(1)
+          .max(24 * 60)
+          .default(10),
       })
       .strict()
       .default({ refreshIntervalMinutes: 10 }),
@@ -98,6 +105,20 @@ function formatIssues(error: z.ZodError, prefix: string): string {
       return `${path}: ${issue.message}`;
     })
     .join('; ');
+}
+
+function authOf(
+  auth: z.infer<typeof authSchema> | undefined,
+): AirflowAuthConfig {
+  if (auth?.token) return { type: 'token', token: auth.token };
+  if (auth?.username) {
+    return {
+      type: 'password',
+      username: auth.username,
+      password: auth.password ?? '',
+    };
+  }
+  return { type: 'none' };
 }
 
 /**
@@ -170,15 +191,7 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
       webUiUrl: instance.webUiUrl ?? instance.baseUrl,
       apiVersion: instance.apiVersion,
       timeoutMs: Math.round(instance.timeoutSeconds * 1000),
-      auth: instance.auth?.token
-        ? { type: 'token', token: instance.auth.token }
-        : instance.auth?.username
-        ? {
-            type: 'password',
-            username: instance.auth.username,
-            password: instance.auth.password ?? '',
-          }
-        : { type: 'none' },
+      auth: authOf(instance.auth),
     })),
   };
 }

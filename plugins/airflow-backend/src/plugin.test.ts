@@ -35,7 +35,9 @@ function airflowV2() {
   const calls: string[] = [];
   server.use(
     // supertest's requests to the test backend itself go through.
-    http.all(/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//, () => passthrough()),
+    http.all(/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//, () =>
+      passthrough(),
+    ),
     ...versionHandlers('v2'),
     http.post(`${AIRFLOW_BASE}/auth/token`, () =>
       HttpResponse.json({ access_token: 'header.e30.sig' }, { status: 201 }),
@@ -44,20 +46,26 @@ function airflowV2() {
       calls.push(`GET ${new URL(r.url).pathname}`);
       return HttpResponse.json(fixture('v2/dags.json'));
     }),
-    http.post(`${AIRFLOW_BASE}/api/v2/dags/~/dagRuns/list`, async ({ request: r }) => {
-      calls.push(`POST ${new URL(r.url).pathname}`);
-      const body = (await r.json()) as { dag_ids?: string[] };
-      const runs = fixture('v2/dagRuns.json').dag_runs.filter((run: any) =>
-        (body.dag_ids ?? []).includes(run.dag_id),
-      );
-      return HttpResponse.json({ dag_runs: runs, total_entries: runs.length });
-    }),
+    http.post(
+      `${AIRFLOW_BASE}/api/v2/dags/~/dagRuns/list`,
+      async ({ request: r }) => {
+        calls.push(`POST ${new URL(r.url).pathname}`);
+        const body = (await r.json()) as { dag_ids?: string[] };
+        const runs = fixture('v2/dagRuns.json').dag_runs.filter((run: any) =>
+          (body.dag_ids ?? []).includes(run.dag_id),
+        );
+        return HttpResponse.json({
+          dag_runs: runs,
+          total_entries: runs.length,
+        });
+      },
+    ),
   );
   return calls;
 }
 
 describe('airflowPlugin', () => {
-  it('serves an entity\'s DAGs from a real plugin wiring: config, catalog, permissions, cache', async () => {
+  it("serves an entity's DAGs from a real plugin wiring: config, catalog, permissions, cache", async () => {
     const calls = airflowV2();
     const dagIds = fixture('v2/dags.json').dags.map((d: any) => d.dag_id);
     const { server: backend } = await startTestBackend({
@@ -67,7 +75,9 @@ describe('airflowPlugin', () => {
         catalogServiceMock.factory({
           entities: [
             component('pipeline', {
-              'airflow.apache.org/dag-ids': `${dagIds.join(',')},not_in_airflow`,
+              'airflow.apache.org/dag-ids': `${dagIds.join(
+                ',',
+              )},not_in_airflow`,
             }),
           ],
         }),
@@ -78,12 +88,21 @@ describe('airflowPlugin', () => {
       '/api/airflow/entities/component/default/pipeline/dags',
     );
     expect(res.status).toBe(200);
-    expect(res.body.dags.map((d: any) => d.dagId).sort()).toEqual([...dagIds].sort());
-    expect(res.body.missing).toEqual([{ instance: 'local', dagId: 'not_in_airflow' }]);
-    expect(calls).toEqual(['GET /api/v2/dags', 'POST /api/v2/dags/~/dagRuns/list']);
+    expect(res.body.dags.map((d: any) => d.dagId).sort()).toEqual(
+      [...dagIds].sort(),
+    );
+    expect(res.body.missing).toEqual([
+      { instance: 'local', dagId: 'not_in_airflow' },
+    ]);
+    expect(calls).toEqual([
+      'GET /api/v2/dags',
+      'POST /api/v2/dags/~/dagRuns/list',
+    ]);
 
     // A second page view is served from the cache.
-    await request(backend).get('/api/airflow/entities/component/default/pipeline/dags');
+    await request(backend).get(
+      '/api/airflow/entities/component/default/pipeline/dags',
+    );
     expect(calls).toHaveLength(2);
   });
 
@@ -108,7 +127,9 @@ describe('airflowPlugin', () => {
         features: [
           airflowPlugin,
           mockServices.rootConfig.factory({
-            data: { airflow: { instances: [{ name: 'local', baseUrl: 'nope' }] } },
+            data: {
+              airflow: { instances: [{ name: 'local', baseUrl: 'nope' }] },
+            },
           }),
           catalogServiceMock.factory({ entities: [] }),
         ],

@@ -29,6 +29,12 @@ export function getGuestToken(): Promise<string> {
   return guestToken;
 }
 
+/** A request body: strings are sent as they are (to test malformed JSON), anything else as JSON. */
+function encodeBody(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
 /** Calls the Airflow plugin's API as the guest. */
 export async function backstage(
   path: string,
@@ -43,12 +49,7 @@ export async function backstage(
         ? { 'Content-Type': 'application/json' }
         : {}),
     },
-    body:
-      init.body === undefined
-        ? undefined
-        : typeof init.body === 'string'
-        ? init.body
-        : JSON.stringify(init.body),
+    body: encodeBody(init.body),
   });
   const text = await res.text();
   let body: any = text;

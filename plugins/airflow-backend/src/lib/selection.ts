@@ -32,7 +32,9 @@ export function selectEntityDags(
   } catch (error) {
     if (error instanceof AirflowAnnotationError) {
       throw new InputError(
-        `${stringifyEntityRef(entity)} has an invalid annotation: ${error.message}`,
+        `${stringifyEntityRef(entity)} has an invalid annotation: ${
+          error.message
+        }`,
       );
     }
     throw error;

@@ -54,6 +54,7 @@ function setup(options: { deny?: string[] } = {}) {
       instances: [instanceConfig('local')],
       cacheTtlMs: 30_000,
       recentRunsLimit: 5,
+      ownershipRefreshMinutes: 10,
     },
     clients: [client],
     catalog: catalogServiceMock({ entities }),

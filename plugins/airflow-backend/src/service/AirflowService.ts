@@ -114,19 +114,19 @@ function actorOf(credentials: BackstageCredentials): string {
   return principal.userEntityRef ?? principal.subject ?? principal.type;
 }
 
+/** HTTP status of a per-instance failure, by error name; anything else is Airflow being unavailable. */
+const STATUS_BY_ERROR_NAME: Record<string, number> = {
+  NotFoundError: 404,
+  NotAllowedError: 403,
+  InputError: 400,
+};
+
 function toInstanceError(
   instance: string,
   error: unknown,
 ): AirflowInstanceError {
   const serialized = serializeError(error as Error);
-  const status =
-    serialized.name === 'NotFoundError'
-      ? 404
-      : serialized.name === 'NotAllowedError'
-      ? 403
-      : serialized.name === 'InputError'
-      ? 400
-      : 503;
+  const status = STATUS_BY_ERROR_NAME[serialized.name ?? ''] ?? 503;
   return {
     instance,
     status,

@@ -106,10 +106,16 @@ export class OwnershipService {
   async refresh(): Promise<void> {
     const attemptedAt = new Date().toISOString();
     try {
-      const previous = await this.deps.cache.get(INDEX_KEY) as StoredIndex | undefined;
+      const previous = (await this.deps.cache.get(INDEX_KEY)) as
+        | StoredIndex
+        | undefined;
       const index = await this.build(previous);
       await this.deps.cache.set(INDEX_KEY, index as any, { ttl: INDEX_TTL_MS });
-      await this.deps.cache.set(STATUS_KEY, { attemptedAt, error: null }, { ttl: INDEX_TTL_MS });
+      await this.deps.cache.set(
+        STATUS_KEY,
+        { attemptedAt, error: null },
+        { ttl: INDEX_TTL_MS },
+      );
       this.deps.logger.info('Airflow ownership index refreshed', {
         dags: index.dags.length,
         dangling: index.dangling.length,
@@ -117,7 +123,9 @@ export class OwnershipService {
       });
     } catch (error) {
       const message = serializeError(error as Error).message;
-      this.deps.logger.warn(`Airflow ownership index refresh failed: ${message}`);
+      this.deps.logger.warn(
+        `Airflow ownership index refresh failed: ${message}`,
+      );
       await this.deps.cache.set(
         STATUS_KEY,
         { attemptedAt, error: message },
@@ -131,7 +139,9 @@ export class OwnershipService {
    *
    * @throws NotAllowedError without `airflow.ownership.read`.
    */
-  async getOwnership(credentials: BackstageCredentials): Promise<AirflowOwnershipResponse> {
+  async getOwnership(
+    credentials: BackstageCredentials,
+  ): Promise<AirflowOwnershipResponse> {
     const [decision] = await this.deps.permissions.authorize(
       [{ permission: airflowOwnershipReadPermission }],
       { credentials },
@@ -141,12 +151,16 @@ export class OwnershipService {
         `You are not allowed to see the Airflow ownership view (permission ${airflowOwnershipReadPermission.name})`,
       );
     }
-    let index = (await this.deps.cache.get(INDEX_KEY)) as StoredIndex | undefined;
+    let index = (await this.deps.cache.get(INDEX_KEY)) as
+      | StoredIndex
+      | undefined;
     if (!index) {
       await this.refresh();
       index = (await this.deps.cache.get(INDEX_KEY)) as StoredIndex | undefined;
     }
-    const status = (await this.deps.cache.get(STATUS_KEY)) as RefreshStatus | undefined;
+    const status = (await this.deps.cache.get(STATUS_KEY)) as
+      | RefreshStatus
+      | undefined;
     return this.viewFor(index, status, credentials);
   }
 
@@ -156,10 +170,24 @@ export class OwnershipService {
       this.deps.catalog.getEntities(
         {
           filter: [
-            { [`metadata.annotations.${AIRFLOW_DAG_IDS_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
-            { [`metadata.annotations.${AIRFLOW_DAG_TAGS_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+            {
+              [`metadata.annotations.${AIRFLOW_DAG_IDS_ANNOTATION}`]:
+                CATALOG_FILTER_EXISTS,
+            },
+            {
+              [`metadata.annotations.${AIRFLOW_DAG_TAGS_ANNOTATION}`]:
+                CATALOG_FILTER_EXISTS,
+            },
           ],
-          fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.title', 'metadata.annotations', 'spec.owner', 'relations'],
+          fields: [
+            'kind',
+            'metadata.namespace',
+            'metadata.name',
+            'metadata.title',
+            'metadata.annotations',
+            'spec.owner',
+            'relations',
+          ],
         },
         { credentials: serviceCredentials },
       ),
@@ -167,7 +195,8 @@ export class OwnershipService {
     ]);
 
     const dags = new Map<string, IndexedDag>();
-    const key = (instance: string, dagId: string) => `${instance}\u0000${dagId}`;
+    const key = (instance: string, dagId: string) =>
+      `${instance}\u0000${dagId}`;
     const instanceErrors: AirflowInstanceError[] = [];
     const failedInstances = new Set<string>();
     for (const result of instanceResults) {
@@ -175,10 +204,12 @@ export class OwnershipService {
         instanceErrors.push(result.error);
         failedInstances.add(result.instance);
         for (const dag of previous?.dags ?? []) {
-          if (dag.instance === result.instance) dags.set(key(dag.instance, dag.dagId), { ...dag, entities: [] });
+          if (dag.instance === result.instance)
+            dags.set(key(dag.instance, dag.dagId), { ...dag, entities: [] });
         }
       } else {
-        for (const dag of result.dags) dags.set(key(dag.instance, dag.dagId), dag);
+        for (const dag of result.dags)
+          dags.set(key(dag.instance, dag.dagId), dag);
       }
     }
     const configured = new Set(this.deps.clients.map(c => c.config.name));
@@ -191,7 +222,11 @@ export class OwnershipService {
       try {
         selections = selectEntityDags(entity, defaultInstance);
       } catch (error) {
-        this.deps.logger.warn(`Skipping ${entityRef} in the ownership index: ${(error as Error).message}`);
+        this.deps.logger.warn(
+          `Skipping ${entityRef} in the ownership index: ${
+            (error as Error).message
+          }`,
+        );
         continue;
       }
       const owners = ownersOf(entity);
@@ -207,7 +242,13 @@ export class OwnershipService {
       for (const selection of selections) {
         if (!configured.has(selection.instance)) {
           for (const dagId of selection.dagIds) {
-            dangling.push({ entityRef, owners, instance: selection.instance, dagId, reason: 'unknown-instance' });
+            dangling.push({
+              entityRef,
+              owners,
+              instance: selection.instance,
+              dagId,
+              reason: 'unknown-instance',
+            });
           }
           continue;
         }
@@ -215,20 +256,32 @@ export class OwnershipService {
           const dag = dags.get(key(selection.instance, dagId));
           if (dag) link(dag, 'id');
           else if (!failedInstances.has(selection.instance)) {
-            dangling.push({ entityRef, owners, instance: selection.instance, dagId, reason: 'dag-missing' });
+            dangling.push({
+              entityRef,
+              owners,
+              instance: selection.instance,
+              dagId,
+              reason: 'dag-missing',
+            });
           }
         }
         if (selection.tags.length > 0) {
           const tags = new Set(selection.tags);
           for (const dag of dags.values()) {
-            if (dag.instance === selection.instance && dag.tags.some(t => tags.has(t))) link(dag, 'tag');
+            if (
+              dag.instance === selection.instance &&
+              dag.tags.some(t => tags.has(t))
+            )
+              link(dag, 'tag');
           }
         }
       }
     }
 
-    const byKey = (a: { instance: string; dagId: string }, b: { instance: string; dagId: string }) =>
-      a.instance.localeCompare(b.instance) || a.dagId.localeCompare(b.dagId);
+    const byKey = (
+      a: { instance: string; dagId: string },
+      b: { instance: string; dagId: string },
+    ) => a.instance.localeCompare(b.instance) || a.dagId.localeCompare(b.dagId);
     return {
       builtAt: new Date().toISOString(),
       dags: [...dags.values()].sort(byKey),
@@ -239,11 +292,17 @@ export class OwnershipService {
 
   private async fetchInstance(
     client: AirflowClient,
-  ): Promise<{ instance: string; dags: IndexedDag[] } | { instance: string; error: AirflowInstanceError }> {
+  ): Promise<
+    | { instance: string; dags: IndexedDag[] }
+    | { instance: string; error: AirflowInstanceError }
+  > {
     const instance = client.config.name;
     try {
       const dags = await client.listDags();
-      const runs = await client.listRecentDagRuns(dags.map(d => d.dagId), 1);
+      const runs = await client.listRecentDagRuns(
+        dags.map(d => d.dagId),
+        1,
+      );
       return {
         instance,
         dags: dags.map(dag => {
@@ -283,7 +342,14 @@ export class OwnershipService {
     credentials: BackstageCredentials,
   ): Promise<AirflowOwnershipResponse> {
     const now = Date.now();
-    const empty = { total: 0, owned: 0, orphans: 0, dangling: 0, failing: 0, paused: 0 };
+    const empty = {
+      total: 0,
+      owned: 0,
+      orphans: 0,
+      dangling: 0,
+      failing: 0,
+      paused: 0,
+    };
     if (!index) {
       return {
         builtAt: null,
@@ -304,7 +370,10 @@ export class OwnershipService {
     const readable = new Set<string>();
     if (refs.length > 0) {
       const { items } = await this.deps.catalog.getEntitiesByRefs(
-        { entityRefs: refs, fields: ['kind', 'metadata.namespace', 'metadata.name'] },
+        {
+          entityRefs: refs,
+          fields: ['kind', 'metadata.namespace', 'metadata.name'],
+        },
         { credentials },
       );
       items.forEach((item, i) => {
@@ -324,7 +393,10 @@ export class OwnershipService {
     const dangling = index.dangling.filter(d => readable.has(d.entityRef));
     return {
       builtAt: index.builtAt,
-      ageSeconds: Math.max(0, Math.round((now - Date.parse(index.builtAt)) / 1000)),
+      ageSeconds: Math.max(
+        0,
+        Math.round((now - Date.parse(index.builtAt)) / 1000),
+      ),
       lastRefreshError: status?.error ?? null,
       instanceErrors: index.instanceErrors,
       summary: {

@@ -50,6 +50,7 @@ async function setup(options: { deny?: string[] } = {}) {
       instances: [instanceConfig('local')],
       cacheTtlMs: 0,
       recentRunsLimit: 5,
+      ownershipRefreshMinutes: 10,
     },
     clients: [client],
     catalog,
@@ -348,12 +349,23 @@ describe('router', () => {
     const { app } = await setup();
     const res = await request(app).get('/ownership');
     expect(res.status).toBe(200);
-    expect(res.body.summary).toEqual({ total: 3, owned: 2, orphans: 1, dangling: 0, failing: 0, paused: 0 });
-    expect(res.body.dags.find((d: any) => d.dagId === 'orphan').isOrphan).toBe(true);
+    expect(res.body.summary).toEqual({
+      total: 3,
+      owned: 2,
+      orphans: 1,
+      dangling: 0,
+      failing: 0,
+      paused: 0,
+    });
+    expect(res.body.dags.find((d: any) => d.dagId === 'orphan').isOrphan).toBe(
+      true,
+    );
   });
 
   it('answers 403 for the ownership view and its refresh without airflow.ownership.read', async () => {
-    const { app, client } = await setup({ deny: [airflowOwnershipReadPermission.name] });
+    const { app, client } = await setup({
+      deny: [airflowOwnershipReadPermission.name],
+    });
     const res = await request(app).get('/ownership');
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('airflow.ownership.read');

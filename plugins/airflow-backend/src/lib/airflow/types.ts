@@ -90,24 +90,40 @@ export interface AirflowClient {
   /** One DAG with params and defaults (`GET /dags/{dag_id}/details`). */
   getDagDetails(dagId: string): Promise<AirflowDagDetails>;
   /** One page of a DAG's runs, newest first. */
-  listDagRuns(dagId: string, options?: ListDagRunsOptions): Promise<AirflowDagRunList>;
+  listDagRuns(
+    dagId: string,
+    options?: ListDagRunsOptions,
+  ): Promise<AirflowDagRunList>;
   /**
    * The latest `perDag` runs of each of `dagIds`, newest first, with a bounded
    * number of calls to the batch endpoint `POST /dags/~/dagRuns/list`
    * (never one call per DAG). DAGs without runs map to an empty list.
    */
-  listRecentDagRuns(dagIds: string[], perDag: number): Promise<Map<string, AirflowDagRun[]>>;
+  listRecentDagRuns(
+    dagIds: string[],
+    perDag: number,
+  ): Promise<Map<string, AirflowDagRun[]>>;
   /** One DAG run. */
   getDagRun(dagId: string, runId: string): Promise<AirflowDagRun>;
   /** Task instances of a DAG run (all pages). */
-  listTaskInstances(dagId: string, runId: string): Promise<AirflowTaskInstance[]>;
+  listTaskInstances(
+    dagId: string,
+    runId: string,
+  ): Promise<AirflowTaskInstance[]>;
   /** Triggers a DAG run and returns it. */
-  triggerDagRun(dagId: string, options: TriggerDagRunOptions): Promise<AirflowDagRun>;
+  triggerDagRun(
+    dagId: string,
+    options: TriggerDagRunOptions,
+  ): Promise<AirflowDagRun>;
   /** Pauses or unpauses a DAG (`PATCH /dags/{dag_id}?update_mask=is_paused`) and returns it. */
   setDagPaused(dagId: string, isPaused: boolean): Promise<AirflowDag>;
   /**
    * Clears a DAG run so that it runs again (`POST .../clear` with
    * `dry_run: false`), all tasks or only failed ones, and returns the run.
    */
-  clearDagRun(dagId: string, runId: string, options: { onlyFailed: boolean }): Promise<AirflowDagRun>;
+  clearDagRun(
+    dagId: string,
+    runId: string,
+    options: { onlyFailed: boolean },
+  ): Promise<AirflowDagRun>;
 }
