@@ -1,27 +1,48 @@
 import { expect, test } from '@playwright/test';
-import { SCREENSHOTS, airflowDag, openAirflowTab, signInAsGuest } from './helpers';
+import {
+  SCREENSHOTS,
+  airflowDag,
+  openAirflowTab,
+  signInAsGuest,
+} from './helpers';
 
 test.beforeEach(async ({ page }) => {
   await signInAsGuest(page);
 });
 
-test('an owned component shows its DAGs with their real latest run states', async ({ page }) => {
+test('an owned component shows its DAGs with their real latest run states', async ({
+  page,
+}) => {
   await openAirflowTab(page, 'analytics-reports');
   const table = page.getByRole('table').first();
   await expect(table.getByText('sales_daily_report').first()).toBeVisible();
   await expect(table.getByText('marketing_attribution').first()).toBeVisible();
   // The run strip shows runs the real scheduler made, with their states.
   const strip = page.getByRole('list', { name: 'Latest DAG runs' }).first();
-  await expect(strip.getByRole('listitem').first()).toHaveAccessibleName(/DAG run .+: (success|failed|running|queued)/);
-  await page.screenshot({ path: `${SCREENSHOTS}/airflow-tab.png`, fullPage: true });
+  await expect(strip.getByRole('listitem').first()).toHaveAccessibleName(
+    /DAG run .+: (success|failed|running|queued)/,
+  );
+  await page.screenshot({
+    path: `${SCREENSHOTS}/airflow-tab.png`,
+    fullPage: true,
+  });
 });
 
-test('the overview card lists the DAGs with their last run state', async ({ page }) => {
+test('the overview card lists the DAGs with their last run state', async ({
+  page,
+}) => {
   await page.goto('/catalog/default/component/orders-pipeline');
   const card = page.getByText('Airflow DAGs').first();
   await expect(card).toBeVisible();
-  await expect(page.getByRole('list', { name: 'DAGs' }).getByText('orders_etl_hourly').first()).toBeVisible();
-  await expect(page.getByRole('link', { name: 'View DAGs and DAG runs' })).toBeVisible();
+  await expect(
+    page
+      .getByRole('list', { name: 'DAGs' })
+      .getByText('orders_etl_hourly')
+      .first(),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'View DAGs and DAG runs' }),
+  ).toBeVisible();
   await page
     .locator('.MuiCard-root, [class*="InfoCard"]')
     .filter({ hasText: 'Airflow DAGs' })
@@ -29,16 +50,25 @@ test('the overview card lists the DAGs with their last run state', async ({ page
     .screenshot({ path: `${SCREENSHOTS}/airflow-card.png` });
 });
 
-test('an owner triggers a run with a conf and watches it appear and finish', async ({ page }) => {
+test('an owner triggers a run with a conf and watches it appear and finish', async ({
+  page,
+}) => {
   await openAirflowTab(page, 'analytics-reports');
-  const row = page.getByRole('row').filter({ hasText: 'sales_daily_report' }).first();
+  const row = page
+    .getByRole('row')
+    .filter({ hasText: 'sales_daily_report' })
+    .first();
   await row.getByRole('button', { name: 'Trigger DAG run' }).click();
   const dialog = page.getByRole('dialog', { name: 'Trigger DAG run' });
   const conf = dialog.getByRole('textbox', { name: 'Run config (conf)' });
   // Prefilled from the DAG's params defaults.
   await expect(conf).toHaveValue(/"region": "emea"/);
-  await conf.fill('{"region": "apac", "top_n": 3, "include_returns": true, "report_title": "Browser test"}');
-  await dialog.getByRole('textbox', { name: 'Note' }).fill('from the browser test');
+  await conf.fill(
+    '{"region": "apac", "top_n": 3, "include_returns": true, "report_title": "Browser test"}',
+  );
+  await dialog
+    .getByRole('textbox', { name: 'Note' })
+    .fill('from the browser test');
   await page.screenshot({ path: `${SCREENSHOTS}/trigger-dialog.png` });
   await dialog.getByRole('button', { name: 'Trigger', exact: true }).click();
   const runLink = dialog.getByRole('link', { name: 'Open DAG run in Airflow' });
@@ -55,36 +85,67 @@ test('an owner triggers a run with a conf and watches it appear and finish', asy
   await expect(runRow).toContainText('from the browser test');
   // The view refreshes itself until the run settles.
   await expect(runRow).toContainText(/success/i, { timeout: 150_000 });
-  await page.screenshot({ path: `${SCREENSHOTS}/dag-runs.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/dag-runs.png`,
+    fullPage: true,
+  });
 });
 
 test('an owner pauses and unpauses a DAG', async ({ page }) => {
   await openAirflowTab(page, 'analytics-reports');
-  const row = page.getByRole('row').filter({ hasText: 'marketing_attribution' }).first();
+  const row = page
+    .getByRole('row')
+    .filter({ hasText: 'marketing_attribution' })
+    .first();
   const toggle = row.getByRole('switch', { name: 'Pause DAG' });
   await expect(toggle).not.toBeChecked();
   await toggle.click();
   await expect(toggle).toBeChecked();
-  await expect.poll(async () => (await airflowDag('marketing_attribution')).is_paused).toBe(true);
+  await expect
+    .poll(async () => (await airflowDag('marketing_attribution')).is_paused)
+    .toBe(true);
   await toggle.click();
   await expect(toggle).not.toBeChecked();
-  await expect.poll(async () => (await airflowDag('marketing_attribution')).is_paused).toBe(false);
+  await expect
+    .poll(async () => (await airflowDag('marketing_attribution')).is_paused)
+    .toBe(false);
 });
 
-test('on a component the user does not own, the DAGs show but the actions are disabled', async ({ page }) => {
+test('on a component the user does not own, the DAGs show but the actions are disabled', async ({
+  page,
+}) => {
   await openAirflowTab(page, 'orders-pipeline');
-  const row = page.getByRole('row').filter({ hasText: 'orders_etl_hourly' }).first();
+  const row = page
+    .getByRole('row')
+    .filter({ hasText: 'orders_etl_hourly' })
+    .first();
   await expect(row).toBeVisible();
-  await expect(row.getByRole('button', { name: 'Trigger DAG run' })).toBeDisabled();
+  await expect(
+    row.getByRole('button', { name: 'Trigger DAG run' }),
+  ).toBeDisabled();
   await expect(row.getByRole('switch', { name: 'Pause DAG' })).toBeDisabled();
   // The tooltip says why.
-  await row.getByRole('button', { name: 'Trigger DAG run' }).locator('xpath=..').hover();
-  await expect(page.getByRole('tooltip')).toHaveText('You are not allowed to trigger DAG runs of this entity');
-  await page.screenshot({ path: `${SCREENSHOTS}/airflow-tab-not-owner.png`, fullPage: true });
+  await row
+    .getByRole('button', { name: 'Trigger DAG run' })
+    .locator('xpath=..')
+    .hover();
+  await expect(page.getByRole('tooltip')).toHaveText(
+    'You are not allowed to trigger DAG runs of this entity',
+  );
+  await page.screenshot({
+    path: `${SCREENSHOTS}/airflow-tab-not-owner.png`,
+    fullPage: true,
+  });
 });
 
-test('annotated DAGs that Airflow does not have are listed as missing', async ({ page }) => {
+test('annotated DAGs that Airflow does not have are listed as missing', async ({
+  page,
+}) => {
   await openAirflowTab(page, 'platform-maintenance');
-  await expect(page.getByRole('list', { name: 'Missing DAGs' })).toContainText('nightly_vacuum');
-  await expect(page.getByRole('row').filter({ hasText: 'legacy_cleanup' }).first()).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Missing DAGs' })).toContainText(
+    'nightly_vacuum',
+  );
+  await expect(
+    page.getByRole('row').filter({ hasText: 'legacy_cleanup' }).first(),
+  ).toBeVisible();
 });

@@ -1,6 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 
-const AIRFLOW_BASE_URL = process.env.AIRFLOW_BASE_URL ?? 'http://127.0.0.1:8080';
+const AIRFLOW_BASE_URL =
+  process.env.AIRFLOW_BASE_URL ?? 'http://127.0.0.1:8080';
 const AIRFLOW_USERNAME = process.env.AIRFLOW_USERNAME ?? 'admin';
 const AIRFLOW_PASSWORD = process.env.AIRFLOW_PASSWORD ?? 'admin';
 
@@ -10,13 +11,17 @@ export async function signInAsGuest(page: Page) {
   const enter = page.getByRole('button', { name: 'Enter' });
   await expect(enter).toBeVisible();
   await enter.click();
-  await expect(page.getByRole('heading', { name: /Catalog/ }).first()).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: /Catalog/ }).first(),
+  ).toBeVisible();
 }
 
 /** Opens a component's Airflow tab. */
 export async function openAirflowTab(page: Page, name: string) {
   await page.goto(`/catalog/default/component/${name}/airflow`);
-  await expect(page.getByRole('heading', { name: 'DAGs' }).first()).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'DAGs' }).first(),
+  ).toBeVisible();
 }
 
 /** Reads a DAG straight from the real Airflow's API (to verify, never to act). */
@@ -24,12 +29,18 @@ export async function airflowDag(dagId: string): Promise<any> {
   const login = await fetch(`${AIRFLOW_BASE_URL}/auth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: AIRFLOW_USERNAME, password: AIRFLOW_PASSWORD }),
+    body: JSON.stringify({
+      username: AIRFLOW_USERNAME,
+      password: AIRFLOW_PASSWORD,
+    }),
   });
   const { access_token } = (await login.json()) as any;
-  const res = await fetch(`${AIRFLOW_BASE_URL}/api/v2/dags/${encodeURIComponent(dagId)}`, {
-    headers: { Authorization: `Bearer ${access_token}` },
-  });
+  const res = await fetch(
+    `${AIRFLOW_BASE_URL}/api/v2/dags/${encodeURIComponent(dagId)}`,
+    {
+      headers: { Authorization: `Bearer ${access_token}` },
+    },
+  );
   return res.json();
 }
 

@@ -1,13 +1,23 @@
 import { expect, test } from '@playwright/test';
 import { signInAsGuest } from './helpers';
 
-test('the guest signs in and the catalog lists the example components', async ({ page }) => {
+test('the guest signs in and the catalog lists the example components', async ({
+  page,
+}) => {
   await signInAsGuest(page);
   // The guest's own (Analytics) components first ...
-  await expect(page.getByRole('link', { name: 'Analytics reports' })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Finance reconciliation' })).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Analytics reports' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Finance reconciliation' }),
+  ).toBeVisible();
   // ... and everyone's under "All".
   await page.getByText('All', { exact: true }).click();
-  await expect(page.getByRole('link', { name: 'Orders pipeline' })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Platform maintenance' })).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Orders pipeline' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Platform maintenance' }),
+  ).toBeVisible();
 });

@@ -41,37 +41,81 @@ describe('parseAirflowAnnotations', () => {
 
   it('parses tags, deduplicated, keeping spaces inside a tag', () => {
     const parsed = parseAirflowAnnotations(
-      entity({ 'airflow.apache.org/dag-tags': 'analytics, team: finance ,analytics' }),
+      entity({
+        'airflow.apache.org/dag-tags': 'analytics, team: finance ,analytics',
+      }),
     );
     expect(parsed.tags).toEqual(['analytics', 'team: finance']);
   });
 
   it('returns empty lists for an entity without annotations', () => {
-    expect(parseAirflowAnnotations(entity({}))).toEqual({ dagRefs: [], tags: [] });
+    expect(parseAirflowAnnotations(entity({}))).toEqual({
+      dagRefs: [],
+      tags: [],
+    });
   });
 
   it.each([
-    ['a slash in a DAG id', { 'airflow.apache.org/dag-ids': 'a/b' }, 'airflow.apache.org/dag-ids'],
-    ['a space in a DAG id', { 'airflow.apache.org/dag-ids': 'a b' }, 'airflow.apache.org/dag-ids'],
-    ['an empty instance prefix', { 'airflow.apache.org/dag-ids': ':orders' }, 'instance name is empty'],
-    ['an empty DAG id after the prefix', { 'airflow.apache.org/dag-ids': 'prod:' }, 'DAG id is empty'],
-    ['a bad instance annotation', { 'airflow.apache.org/instance': 'pr od' }, 'airflow.apache.org/instance'],
-    ['an over-long DAG id', { 'airflow.apache.org/dag-ids': 'x'.repeat(251) }, 'longer than 250'],
-  ])('rejects %s with an error naming the problem', (_name, annotations, message) => {
-    expect(() => parseAirflowAnnotations(entity(annotations))).toThrow(AirflowAnnotationError);
-    expect(() => parseAirflowAnnotations(entity(annotations))).toThrow(message);
-  });
+    [
+      'a slash in a DAG id',
+      { 'airflow.apache.org/dag-ids': 'a/b' },
+      'airflow.apache.org/dag-ids',
+    ],
+    [
+      'a space in a DAG id',
+      { 'airflow.apache.org/dag-ids': 'a b' },
+      'airflow.apache.org/dag-ids',
+    ],
+    [
+      'an empty instance prefix',
+      { 'airflow.apache.org/dag-ids': ':orders' },
+      'instance name is empty',
+    ],
+    [
+      'an empty DAG id after the prefix',
+      { 'airflow.apache.org/dag-ids': 'prod:' },
+      'DAG id is empty',
+    ],
+    [
+      'a bad instance annotation',
+      { 'airflow.apache.org/instance': 'pr od' },
+      'airflow.apache.org/instance',
+    ],
+    [
+      'an over-long DAG id',
+      { 'airflow.apache.org/dag-ids': 'x'.repeat(251) },
+      'longer than 250',
+    ],
+  ])(
+    'rejects %s with an error naming the problem',
+    (_name, annotations, message) => {
+      expect(() => parseAirflowAnnotations(entity(annotations))).toThrow(
+        AirflowAnnotationError,
+      );
+      expect(() => parseAirflowAnnotations(entity(annotations))).toThrow(
+        message,
+      );
+    },
+  );
 });
 
 describe('isAirflowAvailable', () => {
   it('is true when either annotation has a value', () => {
-    expect(isAirflowAvailable(entity({ 'airflow.apache.org/dag-ids': 'a' }))).toBe(true);
-    expect(isAirflowAvailable(entity({ 'airflow.apache.org/dag-tags': 'a' }))).toBe(true);
+    expect(
+      isAirflowAvailable(entity({ 'airflow.apache.org/dag-ids': 'a' })),
+    ).toBe(true);
+    expect(
+      isAirflowAvailable(entity({ 'airflow.apache.org/dag-tags': 'a' })),
+    ).toBe(true);
   });
 
   it('is false without annotations, with blank values, or with only an instance', () => {
     expect(isAirflowAvailable(entity({}))).toBe(false);
-    expect(isAirflowAvailable(entity({ 'airflow.apache.org/dag-ids': '  ' }))).toBe(false);
-    expect(isAirflowAvailable(entity({ 'airflow.apache.org/instance': 'local' }))).toBe(false);
+    expect(
+      isAirflowAvailable(entity({ 'airflow.apache.org/dag-ids': '  ' })),
+    ).toBe(false);
+    expect(
+      isAirflowAvailable(entity({ 'airflow.apache.org/instance': 'local' })),
+    ).toBe(false);
   });
 });
