@@ -4,7 +4,7 @@ import {
   createRoutableExtension,
 } from '@backstage/core-plugin-api';
 import { airflowApiFactory } from './api/factory';
-import { rootRouteRef } from './routes';
+import { ownershipRouteRef, rootRouteRef } from './routes';
 
 /**
  * The Airflow frontend plugin for the legacy frontend system. For the new
@@ -16,6 +16,7 @@ export const airflowPlugin = createPlugin({
   apis: [airflowApiFactory],
   routes: {
     root: rootRouteRef,
+    ownership: ownershipRouteRef,
   },
 });
 
@@ -47,6 +48,42 @@ export const EntityAirflowDagsCard = airflowPlugin.provide(
       lazy: () =>
         import('./components/EntityAirflowDagsCard').then(
           m => m.EntityAirflowDagsCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * The Airflow ownership page: every DAG of every instance with the catalog
+ * entities that name it and their owners, orphans and dangling references.
+ * Mount it on a route of the app, e.g. `/airflow-ownership`. Needs the
+ * `airflow.ownership.read` permission.
+ * @public
+ */
+export const AirflowOwnershipPage = airflowPlugin.provide(
+  createRoutableExtension({
+    name: 'AirflowOwnershipPage',
+    component: () =>
+      import('./components/AirflowOwnershipPage').then(
+        m => m.AirflowOwnershipPage,
+      ),
+    mountPoint: ownershipRouteRef,
+  }),
+);
+
+/**
+ * A group overview card with the Airflow DAGs the group owns through its
+ * entities, linking to Airflow and to the ownership page. Show it on Group
+ * entity pages. Needs the `airflow.ownership.read` permission.
+ * @public
+ */
+export const EntityAirflowGroupDagsCard = airflowPlugin.provide(
+  createComponentExtension({
+    name: 'EntityAirflowGroupDagsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityAirflowGroupDagsCard').then(
+          m => m.EntityAirflowGroupDagsCard,
         ),
     },
   }),

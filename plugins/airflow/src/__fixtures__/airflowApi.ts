@@ -7,6 +7,7 @@ import {
   ordersEtlRunList,
   taskInstances,
 } from './dags';
+import { ownershipResponse } from './ownership';
 
 /** An {@link AirflowApi} of jest mocks answering with the fixtures. */
 export function mockAirflowApi(
@@ -40,6 +41,8 @@ export function mockAirflowApi(
         dagRun({ runId, state: 'queued' }),
       ),
     listInstances: jest.fn().mockResolvedValue({ instances: [] }),
+    getOwnership: jest.fn().mockResolvedValue(ownershipResponse),
+    refreshOwnership: jest.fn().mockResolvedValue(ownershipResponse),
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ import type {
   AirflowDagRunList,
   AirflowEntityDagsResponse,
   AirflowInstanceStatus,
+  AirflowOwnershipResponse,
   AirflowTaskInstance,
   DagRunState,
   JsonObject,
@@ -126,6 +127,18 @@ export interface AirflowApi {
   clearDagRun(options: AirflowClearDagRunOptions): Promise<AirflowDagRun>;
   /** Health and version of every configured Airflow instance. */
   listInstances(): Promise<{ instances: AirflowInstanceStatus[] }>;
+  /**
+   * The ownership index: every DAG of every instance with the catalog
+   * entities that name it and their owners, orphans and dangling references.
+   * Requires the `airflow.ownership.read` permission (403 otherwise).
+   */
+  getOwnership(): Promise<AirflowOwnershipResponse>;
+  /**
+   * Rebuilds the ownership index now and answers like {@link AirflowApi.getOwnership}.
+   * A failed rebuild does not reject: the answer keeps the last good index and
+   * carries the failure in `lastRefreshError`.
+   */
+  refreshOwnership(): Promise<AirflowOwnershipResponse>;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   ordersEtlRunList,
   taskInstances,
 } from '../__fixtures__/dags';
+import { ownershipResponse } from '../__fixtures__/ownership';
 import { AirflowClient } from './AirflowClient';
 
 const server = setupServer();
@@ -258,6 +259,66 @@ describe('AirflowClient', () => {
     );
     const result = await createClient().listInstances();
     expect(result.instances.map(i => i.name)).toEqual(['default']);
+  });
+
+  it('gets the ownership index with a GET to /ownership', async () => {
+    const requests = recordRequests();
+    server.use(
+      http.get(`${base}/ownership`, () => HttpResponse.json(ownershipResponse)),
+    );
+    await expect(createClient().getOwnership()).resolves.toEqual(
+      ownershipResponse,
+    );
+    expect(requests).toEqual([
+      {
+        url: `${base}/ownership`,
+        method: 'GET',
+        contentType: null,
+        body: undefined,
+      },
+    ]);
+  });
+
+  it('refreshes the ownership index with a bodiless POST to /ownership/refresh', async () => {
+    const requests = recordRequests();
+    const refreshed = { ...ownershipResponse, ageSeconds: 0 };
+    server.use(
+      http.post(`${base}/ownership/refresh`, () =>
+        HttpResponse.json(refreshed),
+      ),
+    );
+    await expect(createClient().refreshOwnership()).resolves.toEqual(refreshed);
+    expect(requests).toEqual([
+      {
+        url: `${base}/ownership/refresh`,
+        method: 'POST',
+        contentType: null,
+        body: undefined,
+      },
+    ]);
+  });
+
+  it('rejects the ownership index with a 403 ResponseError without airflow.ownership.read', async () => {
+    server.use(
+      http.get(`${base}/ownership`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'NotAllowedError',
+              message:
+                'You are not allowed to see the Airflow ownership view (permission airflow.ownership.read)',
+            },
+            response: { statusCode: 403 },
+          },
+          { status: 403 },
+        ),
+      ),
+    );
+    await expect(createClient().getOwnership()).rejects.toMatchObject({
+      name: 'ResponseError',
+      statusCode: 403,
+      cause: { name: 'NotAllowedError' },
+    });
   });
 
   it('rejects with a ResponseError carrying the backend error name, message and status', async () => {

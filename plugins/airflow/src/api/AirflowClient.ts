@@ -9,6 +9,7 @@ import type {
   AirflowDagRunList,
   AirflowEntityDagsResponse,
   AirflowInstanceStatus,
+  AirflowOwnershipResponse,
   AirflowSetDagPausedRequest,
   AirflowTriggerDagRunRequest,
 } from '@internal/plugin-airflow-common';
@@ -125,24 +126,38 @@ export class AirflowClient implements AirflowApi {
     return this.request('/instances');
   }
 
+  async getOwnership(): Promise<AirflowOwnershipResponse> {
+    return this.request('/ownership');
+  }
+
+  async refreshOwnership(): Promise<AirflowOwnershipResponse> {
+    return this.request('/ownership/refresh', { method: 'POST' });
+  }
+
   /**
    * Sends one request to the backend plugin and parses its JSON answer.
    * @param pathAndQuery - path below the plugin's base URL, already encoded
+   * @param init - method and JSON body; a request without body sends no content type
    */
   private async request<T>(
     pathAndQuery: string,
-    init?: { method: 'PATCH' | 'POST'; body: unknown },
+    init?: { method: 'PATCH' | 'POST'; body?: unknown },
   ): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('airflow');
+    let requestInit: RequestInit | undefined;
+    if (init) {
+      requestInit =
+        init.body === undefined
+          ? { method: init.method }
+          : {
+              method: init.method,
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify(init.body),
+            };
+    }
     const response = await this.fetchApi.fetch(
       `${baseUrl}${pathAndQuery}`,
-      init
-        ? {
-            method: init.method,
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify(init.body),
-          }
-        : undefined,
+      requestInit,
     );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);

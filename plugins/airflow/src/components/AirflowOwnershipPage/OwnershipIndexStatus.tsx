@@ -1,0 +1,138 @@
+import { WarningPanel } from '@backstage/core-components';
+import type { AirflowInstanceError } from '@internal/plugin-airflow-common';
+import RefreshIcon from '@material-ui/icons/Refresh';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Stack from '@mui/material/Stack';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import { DateTime } from 'luxon';
+import { useEffect, useState } from 'react';
+import { errorMessage, errorStatus } from '../../lib/errors';
+import { indexBuiltAtMillis } from '../../lib/ownership';
+import type { LoadedOwnership } from '../../hooks/useOwnership';
+import { OWNERSHIP_PERMISSION_TITLE } from '../OwnershipErrorPanel';
+
+/** The current time, updated every `intervalMs` so that relative ages stay right. */
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+/** "just now" or "3 minutes ago" (never in the future, despite clock jitter). */
+export function relativeAge(builtAt: number, now: number): string {
+  if (now - builtAt < 10_000) return 'just now';
+  return (
+    DateTime.fromMillis(builtAt).toRelative({
+      base: DateTime.fromMillis(now),
+    }) ?? ''
+  );
+}
+
+function instanceErrorTitle(error: AirflowInstanceError): string {
+  return `Airflow instance ${error.instance} could not be read during the last build`;
+}
+
+/** Props of {@link OwnershipIndexStatus}. */
+export interface OwnershipIndexStatusProps {
+  loaded: LoadedOwnership;
+  refreshing: boolean;
+  refreshError?: Error;
+  onRefresh: () => void;
+}
+
+/**
+ * The index age with a "Refresh now" button, and warnings: a failed latest
+ * refresh (with the age of the index being served), each instance that failed
+ * during the last build, and a failed refresh request.
+ */
+export function OwnershipIndexStatus(props: OwnershipIndexStatusProps) {
+  const { loaded, refreshing, refreshError, onRefresh } = props;
+  const { response } = loaded;
+  const now = useNow(30_000);
+  const builtAt = indexBuiltAtMillis(response, loaded.receivedAt);
+  const age = builtAt === undefined ? undefined : relativeAge(builtAt, now);
+
+  return (
+    <Stack spacing={2}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+        {age === undefined ? (
+          <Typography variant="body2">
+            The ownership index has not been built yet.
+          </Typography>
+        ) : (
+          <Tooltip
+            title={
+              builtAt === undefined
+                ? ''
+                : DateTime.fromMillis(builtAt).toLocaleString(
+                    DateTime.DATETIME_MED_WITH_SECONDS,
+                  )
+            }
+            describeChild
+          >
+            <Typography variant="body2">Index built {age}</Typography>
+          </Tooltip>
+        )}
+        <Button
+          variant="outlined"
+          size="small"
+          onClick={onRefresh}
+          disabled={refreshing}
+          startIcon={
+            refreshing ? (
+              <CircularProgress size={16} aria-label="Refreshing" />
+            ) : (
+              <RefreshIcon />
+            )
+          }
+        >
+          Refresh now
+        </Button>
+      </Box>
+      {refreshError && (
+        <WarningPanel
+          severity="error"
+          title={
+            errorStatus(refreshError) === 403
+              ? OWNERSHIP_PERMISSION_TITLE
+              : 'Could not refresh the ownership index'
+          }
+          message={errorMessage(refreshError)}
+        />
+      )}
+      {response.lastRefreshError && (
+        <WarningPanel
+          severity="warning"
+          title="The latest refresh of the ownership index failed"
+          message={
+            age === undefined
+              ? 'No index has been built yet.'
+              : `Showing the last good index, built ${age}.`
+          }
+          defaultExpanded
+        >
+          <Typography variant="body2">{response.lastRefreshError}</Typography>
+        </WarningPanel>
+      )}
+      {response.instanceErrors.map(error => (
+        <WarningPanel
+          key={error.instance}
+          severity="error"
+          title={instanceErrorTitle(error)}
+          message={error.message}
+        >
+          <Typography variant="body2">
+            {error.name} (HTTP {error.status}). Its DAGs are those of the
+            previous successful build, if any, and may be out of date.
+          </Typography>
+        </WarningPanel>
+      ))}
+    </Stack>
+  );
+}

@@ -1,0 +1,125 @@
+import type { Entity } from '@backstage/catalog-model';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { screen, within } from '@testing-library/react';
+import { airflowApiRef, type AirflowApi } from '../../api';
+import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
+import { ownershipRouteRef } from '../../routes';
+import { EntityAirflowGroupDagsCard } from './EntityAirflowGroupDagsCard';
+
+function group(name: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  };
+}
+
+function renderCard(
+  options: { api?: AirflowApi; entity?: Entity; mountPage?: boolean } = {},
+) {
+  return renderInTestApp(
+    <EntityProvider entity={options.entity ?? group('data-eng')}>
+      <EntityAirflowGroupDagsCard />
+    </EntityProvider>,
+    {
+      apis: [[airflowApiRef, options.api ?? mockAirflowApi()]],
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        ...(options.mountPage === false
+          ? {}
+          : { '/airflow-ownership': ownershipRouteRef }),
+      },
+    },
+  );
+}
+
+describe('EntityAirflowGroupDagsCard', () => {
+  it('lists only the DAGs owned by the group, with last run state and Airflow links', async () => {
+    renderCard();
+    expect(
+      await screen.findByText('Airflow DAGs owned by this group'),
+    ).toBeInTheDocument();
+    const list = await screen.findByRole('list', {
+      name: 'DAGs owned by this group',
+    });
+    const items = within(list).getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+
+    const orders = within(items[0]);
+    expect(orders.getByRole('link', { name: /^Orders ETL/ })).toHaveAttribute(
+      'href',
+      'https://airflow.example.com/dags/orders_etl',
+    );
+    expect(orders.getByText(/orders_etl on default/)).toBeInTheDocument();
+    expect(
+      orders.getByRole('link', { name: /orders-pipeline/ }),
+    ).toHaveAttribute('href', '/catalog/default/component/orders-pipeline');
+    expect(orders.getByLabelText('Status error')).toHaveTextContent('failed');
+
+    const billing = within(items[1]);
+    expect(
+      billing.getByRole('link', { name: /^Billing export/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://airflow-prod.example.com/dags/billing_export',
+    );
+    expect(billing.getByLabelText('Status ok')).toHaveTextContent('success');
+
+    for (const other of [
+      'Feature store refresh',
+      'Legacy cleanup',
+      'Secret job',
+    ]) {
+      expect(screen.queryByText(other)).not.toBeInTheDocument();
+    }
+  });
+
+  it('links to the ownership page filtered by the group', async () => {
+    renderCard();
+    await screen.findByRole('list', { name: 'DAGs owned by this group' });
+    expect(
+      screen.getByRole('link', { name: /View all DAGs and owners/ }),
+    ).toHaveAttribute(
+      'href',
+      '/airflow-ownership?owner=group%3Adefault%2Fdata-eng',
+    );
+  });
+
+  it('shows no link to the ownership page when the app does not mount it', async () => {
+    renderCard({ mountPage: false });
+    await screen.findByRole('list', { name: 'DAGs owned by this group' });
+    expect(
+      screen.queryByRole('link', { name: /View all DAGs and owners/ }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('shows an empty state for a group that owns no DAG', async () => {
+    renderCard({ entity: group('nobody') });
+    expect(
+      await screen.findByText(/No Airflow DAGs are owned by this group/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('list')).not.toBeInTheDocument();
+  });
+
+  it('shows the airflow.ownership.read permission message when the backend answers 403', async () => {
+    renderCard({
+      api: mockAirflowApi({
+        getOwnership: jest
+          .fn()
+          .mockRejectedValue(
+            await responseError(403, 'NotAllowedError', 'Not allowed'),
+          ),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        /You do not have permission \(airflow\.ownership\.read\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,4 @@
+export {
+  EntityAirflowGroupDagsCard,
+  GROUP_DAGS_CARD_TITLE,
+} from './EntityAirflowGroupDagsCard';

@@ -1,0 +1,5 @@
+export {
+  OwnershipErrorPanel,
+  OWNERSHIP_PERMISSION_TITLE,
+  type OwnershipErrorPanelProps,
+} from './OwnershipErrorPanel';
