@@ -22,6 +22,7 @@ import {
 import { DefaultAirflowService } from './AirflowService';
 import { OwnershipService } from './OwnershipService';
 import { createRouter } from './router';
+import { spec, specErrors } from '../schema/validate';
 
 const entities = [
   component('orders', {
@@ -372,5 +373,55 @@ describe('router', () => {
     const refresh = await request(app).post('/ownership/refresh');
     expect(refresh.status).toBe(403);
     expect(client.listDags).not.toHaveBeenCalled();
+  });
+
+  describe('conforms to openapi.yaml', () => {
+    const E = '/entities/{kind}/{namespace}/{name}/dags';
+    const D = `${E}/{instance}/{dagId}`;
+    const RUN = encodeURIComponent('manual__2025-03-29T19:48:49.273773+00:00');
+    const cases: Array<[string, string, string, unknown]> = [
+      ['get', '/instances', '/instances', undefined],
+      ['get', '/ownership', '/ownership', undefined],
+      ['post', '/ownership/refresh', '/ownership/refresh', undefined],
+      ['get', '/entities/component/default/orders/dags', E, undefined],
+      ['get', DAG, D, undefined],
+      ['patch', DAG, D, { isPaused: true }],
+      ['get', `${DAG}/runs?limit=5`, `${D}/runs`, undefined],
+      ['post', `${DAG}/runs`, `${D}/runs`, { conf: { a: 1 } }],
+      ['get', `${DAG}/runs/${RUN}`, `${D}/runs/{runId}`, undefined],
+      ['post', `${DAG}/runs/${RUN}/clear`, `${D}/runs/{runId}/clear`, {}],
+      // errors
+      ['get', '/entities/component/default/unknown/dags', E, undefined],
+      ['post', `${DAG}/runs`, `${D}/runs`, { conf: [1] }],
+      ['get', '/entities/component/default/orders/dags/local/orphan', D, undefined],
+    ];
+
+    it.each(cases)('%s %s', async (method, url, specPath, body) => {
+      const { app } = await setup();
+      const req = (request(app) as any)[method](url);
+      const res = body === undefined ? await req : await req.send(body);
+      expect(res.status).toBeLessThan(500);
+      expect(specErrors(method, specPath, res.status, res.body)).toEqual([]);
+    });
+
+    it('rejects a body that drifts from the spec (the check itself works)', () => {
+      const errors = specErrors('get', '/instances', 200, {
+        instances: [{ name: 'local', status: 'sleepy' }],
+      });
+      expect(errors.length).toBeGreaterThan(0);
+      expect(
+        specErrors('get', '/instances', 200, { instances: [], extra: 1 }),
+      ).not.toEqual([]);
+    });
+
+    it('documents every route the router serves, and no other', () => {
+      const documented = Object.entries(spec.paths).flatMap(([p, ops]) =>
+        Object.keys(ops as object)
+          .filter(m => m !== 'parameters')
+          .map(m => `${m} ${p}`),
+      );
+      const exercised = cases.map(([method, , specPath]) => `${method} ${specPath}`);
+      expect([...new Set(exercised)].sort()).toEqual(documented.sort());
+    });
   });
 });
