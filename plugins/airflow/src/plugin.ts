@@ -8,7 +8,7 @@ import { ownershipRouteRef, rootRouteRef } from './routes';
 
 /**
  * The Airflow frontend plugin for the legacy frontend system. For the new
- * frontend system use the default export of `@internal/plugin-airflow/alpha`.
+ * frontend system use the default export of the package's `/alpha` entry point.
  * @public
  */
 export const airflowPlugin = createPlugin({

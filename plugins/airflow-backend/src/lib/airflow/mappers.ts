@@ -1,6 +1,6 @@
 /**
  * Normalization of raw Airflow REST payloads (`/api/v1` of Airflow 2 and
- * `/api/v2` of Airflow 3) into the shapes of `@internal/plugin-airflow-common`.
+ * `/api/v2` of Airflow 3) into the shapes of the common package (plugin-airflow-common).
  *
  * The mappers are deliberately lenient: they read the field of either API
  * generation when it is present (e.g. `is_stale` or `is_active`,

@@ -72,7 +72,7 @@ export interface TriggerDagRunOptions {
  * A client for one Airflow instance, speaking `/api/v2` (Airflow 3, JWT) or
  * `/api/v1` (Airflow 2, basic auth), detected on first use when the config
  * says `auto`. Every method returns the normalized shapes of
- * `@internal/plugin-airflow-common` and throws typed `@backstage/errors`:
+ * the common package (plugin-airflow-common) and throws typed `@backstage/errors`:
  * `NotFoundError` (404), `ConflictError` (409), `InputError` (400/422),
  * `NotAllowedError` (403 from Airflow after a re-login),
  * `ServiceUnavailableError` (Airflow down, timing out, 5xx), each with
