@@ -22,7 +22,7 @@ import {
 import { DefaultAirflowService } from './AirflowService';
 import { OwnershipService } from './OwnershipService';
 import { createRouter } from './router';
-import { spec, specErrors } from '../schema/validate';
+import { spec, specErrors } from '../schema/__testUtils__/validate';
 
 const entities = [
   component('orders', {

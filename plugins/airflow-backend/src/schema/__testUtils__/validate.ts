@@ -12,7 +12,7 @@ const SPEC_ID = 'https://backstage.test/airflow/openapi.json';
 
 /** The parsed spec. */
 export const spec: any = YAML.parse(
-  fs.readFileSync(path.join(__dirname, 'openapi.yaml'), 'utf8'),
+  fs.readFileSync(path.join(__dirname, '..', 'openapi.yaml'), 'utf8'),
 );
 
 let ajv: Ajv2020 | undefined;
