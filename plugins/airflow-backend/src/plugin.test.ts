@@ -8,7 +8,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { http, HttpResponse, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
-import { component } from './__fixtures__/fakes';
+import { component } from './__testUtils__/fakes';
 import {
   AIRFLOW_BASE,
   fixture,

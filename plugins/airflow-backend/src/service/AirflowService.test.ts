@@ -8,12 +8,13 @@ import {
 import { ServiceUnavailableError } from '@backstage/errors';
 import {
   component,
+  permissionsDenying,
   dag,
   fakeClient,
   instanceConfig,
   memoryCache,
   recordingAuditor,
-} from '../__fixtures__/fakes';
+} from '../__testUtils__/fakes';
 import { DefaultAirflowService } from './AirflowService';
 
 const entities = [
@@ -40,15 +41,7 @@ function setup(options: { deny?: string[] } = {}) {
   const client = fakeClient(dags);
   const cache = memoryCache();
   const { auditor, events } = recordingAuditor();
-  const permissions = mockServices.permissions.mock({
-    authorize: jest.fn(async requests =>
-      requests.map((r: { permission: { name: string } }) => ({
-        result: options.deny?.includes(r.permission.name)
-          ? AuthorizeResult.DENY
-          : AuthorizeResult.ALLOW,
-      })),
-    ) as any,
-  });
+  const permissions = permissionsDenying(options.deny);
   const service = new DefaultAirflowService({
     config: {
       instances: [instanceConfig('local')],

@@ -2,7 +2,7 @@ import { mockCredentials, mockServices, registerMswTestHooks } from '@backstage/
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { component, memoryCache } from '../__fixtures__/fakes';
+import { component, memoryCache } from '../__testUtils__/fakes';
 import { DefaultAirflowClient } from '../lib/airflow';
 import {
   CallLog,

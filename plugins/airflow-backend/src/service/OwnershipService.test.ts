@@ -10,7 +10,7 @@ import {
   fakeClient,
   memoryCache,
   run,
-} from '../__fixtures__/fakes';
+} from '../__testUtils__/fakes';
 import { OwnershipService } from './OwnershipService';
 
 const owned = (e: Entity, owner: string): Entity => ({

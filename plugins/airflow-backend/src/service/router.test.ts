@@ -13,12 +13,13 @@ import express from 'express';
 import request from 'supertest';
 import {
   component,
+  permissionsDenying,
   dag,
   fakeClient,
   instanceConfig,
   memoryCache,
   recordingAuditor,
-} from '../__fixtures__/fakes';
+} from '../__testUtils__/fakes';
 import { DefaultAirflowService } from './AirflowService';
 import { OwnershipService } from './OwnershipService';
 import { createRouter } from './router';
@@ -38,14 +39,7 @@ async function setup(options: { deny?: string[] } = {}) {
   ]);
   const { auditor, events } = recordingAuditor();
   const catalog = catalogServiceMock({ entities });
-  const permissions = mockServices.permissions.mock({
-    authorize: (async (requests: any[]) =>
-      requests.map(r => ({
-        result: options.deny?.includes(r.permission.name)
-          ? AuthorizeResult.DENY
-          : AuthorizeResult.ALLOW,
-      }))) as any,
-  });
+  const permissions = permissionsDenying(options.deny);
   const service = new DefaultAirflowService({
     config: {
       instances: [instanceConfig('local')],

@@ -2,6 +2,8 @@ import type {
   AuditorService,
   CacheService,
 } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   AirflowDag,
@@ -198,4 +200,17 @@ export function component(
     metadata: { name, namespace: 'default', annotations },
     spec: { type: 'pipeline', lifecycle: 'production', owner },
   };
+}
+
+/** A permissions service that denies the named permissions and allows the rest. */
+export function permissionsDenying(deny: string[] = []) {
+  return mockServices.permissions.mock({
+    authorize: jest.fn(async requests =>
+      requests.map((r: { permission: { name: string } }) => ({
+        result: deny.includes(r.permission.name)
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
+      })),
+    ) as any,
+  });
 }
