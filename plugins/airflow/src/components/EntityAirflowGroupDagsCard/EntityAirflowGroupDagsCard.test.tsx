@@ -7,6 +7,7 @@ import {
 import { screen, within } from '@testing-library/react';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
+import { ownershipDag, ownershipResponse } from '../../__fixtures__/ownership';
 import { ownershipRouteRef } from '../../routes';
 import { EntityAirflowGroupDagsCard } from './EntityAirflowGroupDagsCard';
 
@@ -77,6 +78,27 @@ describe('EntityAirflowGroupDagsCard', () => {
     ]) {
       expect(screen.queryByText(other)).not.toBeInTheDocument();
     }
+  });
+
+  it("names only the group's own entities when other teams' entities name the DAG too", async () => {
+    const shared = ownershipDag({
+      dagId: 'payments_reconciliation',
+      displayName: 'Payments reconciliation',
+      entities: [
+        { entityRef: 'component:default/payments', title: 'payments', owners: ['group:default/data-eng'], namedBy: 'id' },
+        { entityRef: 'component:default/finance', title: 'finance', owners: ['group:default/analytics'], namedBy: 'id' },
+      ],
+      owners: ['group:default/analytics', 'group:default/data-eng'],
+    });
+    const api = mockAirflowApi();
+    (api.getOwnership as jest.Mock).mockResolvedValue({ ...ownershipResponse, dags: [shared] });
+    renderCard({ api });
+    const list = await screen.findByRole('list', { name: 'DAGs owned by this group' });
+    expect(within(list).getByRole('link', { name: /payments/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/payments',
+    );
+    expect(within(list).queryByRole('link', { name: /finance/ })).not.toBeInTheDocument();
   });
 
   it('links to the ownership page filtered by the group', async () => {

@@ -16,8 +16,10 @@ import { OwnershipErrorPanel } from '../OwnershipErrorPanel';
 /** Title of {@link EntityAirflowGroupDagsCard}. */
 export const GROUP_DAGS_CARD_TITLE = 'Airflow DAGs owned by this group';
 
-function DagItem(props: { dag: AirflowOwnershipDag }) {
-  const { dag } = props;
+function DagItem(props: { dag: AirflowOwnershipDag; groupRef: string }) {
+  const { dag, groupRef } = props;
+  // Only the group's own entities: the DAG may also be named by other teams'.
+  const via = dag.entities.filter(e => e.owners.includes(groupRef));
   return (
     <ListItem
       disableGutters
@@ -38,12 +40,10 @@ function DagItem(props: { dag: AirflowOwnershipDag }) {
           <>
             {dag.dagId} on {dag.instance}
             {dag.isPaused ? ' · paused' : ''}
-            {dag.entities.length > 0 && (
+            {via.length > 0 && (
               <>
                 {' · via '}
-                <EntityRefLinks
-                  entityRefs={dag.entities.map(e => e.entityRef)}
-                />
+                <EntityRefLinks entityRefs={via.map(e => e.entityRef)} />
               </>
             )}
           </>
@@ -88,7 +88,11 @@ export function EntityAirflowGroupDagsCard() {
     content = (
       <List dense disablePadding aria-label="DAGs owned by this group">
         {dags.map(dag => (
-          <DagItem key={`${dag.instance}:${dag.dagId}`} dag={dag} />
+          <DagItem
+            key={`${dag.instance}:${dag.dagId}`}
+            dag={dag}
+            groupRef={groupRef}
+          />
         ))}
       </List>
     );
