@@ -82,6 +82,11 @@ describe('parseAirflowAnnotations', () => {
       'airflow.apache.org/instance',
     ],
     [
+      'a dot-segment DAG id',
+      { 'airflow.apache.org/dag-ids': '..' },
+      'may not be',
+    ],
+    [
       'an over-long DAG id',
       { 'airflow.apache.org/dag-ids': 'x'.repeat(251) },
       'longer than 250',

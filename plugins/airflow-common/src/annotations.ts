@@ -35,7 +35,8 @@ export const dagIdSchema = z
   .regex(
     DAG_ID_PATTERN,
     'DAG id may contain only letters, digits, "_", "." and "-"',
-  );
+  )
+  .refine(v => v !== '.' && v !== '..', 'DAG id may not be "." or ".."');
 
 /** Zod schema of an instance name. @public */
 export const instanceNameSchema = z

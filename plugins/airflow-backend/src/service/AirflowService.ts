@@ -20,6 +20,7 @@ import {
   type ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { Request } from 'express';
 import {
   airflowDagClearPermission,
   airflowDagPausePermission,
@@ -48,6 +49,8 @@ export interface EntityRequestOptions {
   entityRef: CompoundEntityRef;
   /** The caller's credentials; the entity is loaded and permissions checked on their behalf. */
   credentials: BackstageCredentials;
+  /** The HTTP request, so audit events carry the actor and request details. */
+  request?: Request;
 }
 
 /** Identifies one DAG of an entity. */
@@ -105,6 +108,9 @@ export interface AirflowService {
 
 const CACHE_PREFIX = 'airflow:v1';
 
+/** Airflow's `dag_run_note.content` column length. */
+const MAX_AIRFLOW_NOTE_LENGTH = 1000;
+
 function actorOf(credentials: BackstageCredentials): string {
   const principal = credentials.principal as {
     type: string;
@@ -139,6 +145,8 @@ function toInstanceError(
 export class DefaultAirflowService implements AirflowService {
   private readonly clients: Map<string, AirflowClient>;
   private readonly defaultInstance: string;
+  /** Airflow reads in flight, by cache key: concurrent misses share one call. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly deps: {
@@ -264,15 +272,25 @@ export class DefaultAirflowService implements AirflowService {
       note?: string;
     },
   ): Promise<AirflowDagRun> {
-    return this.audited('dag-trigger', options, {}, async () => {
+    const triggerMeta: JsonObject = {
+      confKeys: Object.keys(options.conf).sort(),
+      ...(options.logicalDate ? { logicalDate: options.logicalDate } : {}),
+      ...(options.note ? { note: options.note } : {}),
+    };
+    return this.audited('dag-trigger', options, triggerMeta, async () => {
       const { client } = await this.resolveDag(
         options,
         airflowDagTriggerPermission,
       );
       const actor = actorOf(options.credentials);
-      const note = `Triggered from Backstage by ${actor}${
+      const full = `Triggered from Backstage by ${actor}${
         options.note?.trim() ? `: ${options.note.trim()}` : ''
       }`;
+      // Airflow stores notes in a 1000-character column.
+      const note =
+        full.length > MAX_AIRFLOW_NOTE_LENGTH
+          ? `${full.slice(0, MAX_AIRFLOW_NOTE_LENGTH - 1)}…`
+          : full;
       const run = await client.triggerDagRun(options.dagId, {
         conf: options.conf,
         logicalDate: options.logicalDate,
@@ -335,6 +353,7 @@ export class DefaultAirflowService implements AirflowService {
     const event = await this.deps.auditor.createEvent({
       eventId,
       severityLevel: 'medium',
+      request: options.request,
       meta: {
         actor: actorOf(options.credentials),
         entityRef: stringifyEntityRef(options.entityRef),
@@ -439,7 +458,7 @@ export class DefaultAirflowService implements AirflowService {
       const hit = await this.deps.cache.get(key);
       if (hit) return hit as unknown as AirflowDag[];
     }
-    const dags = await client.listDags();
+    const dags = await this.shared(key, () => client.listDags());
     if (ttl > 0) {
       await this.deps.cache.set(key, dags as any, { ttl });
     }
@@ -468,7 +487,10 @@ export class DefaultAirflowService implements AirflowService {
       toFetch.push(...dagIds);
     }
     if (toFetch.length > 0) {
-      const fetched = await client.listRecentDagRuns(toFetch, limit);
+      const fetched = await this.shared(
+        `${CACHE_PREFIX}:runs-batch:${client.config.name}:${toFetch.join(',')}`,
+        () => client.listRecentDagRuns(toFetch, limit),
+      );
       await Promise.all(
         toFetch.map(async id => {
           const runs = fetched.get(id) ?? [];
@@ -482,6 +504,15 @@ export class DefaultAirflowService implements AirflowService {
       );
     }
     return result;
+  }
+
+  /** Runs `fetch` once for concurrent callers with the same key. */
+  private shared<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const pending = this.inFlight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const promise = fetch().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, promise);
+    return promise;
   }
 
   private async invalidateRuns(client: AirflowClient, dagId: string) {

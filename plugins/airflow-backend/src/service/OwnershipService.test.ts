@@ -274,4 +274,28 @@ describe('OwnershipService', () => {
     });
     expect(client.listDags).not.toHaveBeenCalled();
   });
+
+  it('shares one build among concurrent refreshes', async () => {
+    const { service, client } = setup();
+    await Promise.all([service.refresh(), service.refresh(), service.refresh()]);
+    expect(client.listDags).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not rebuild on demand while the index is younger than the minimum age', async () => {
+    const { service, client } = setup();
+    await service.refresh();
+    await service.refreshIfOlderThan(60_000);
+    expect(client.listDags).toHaveBeenCalledTimes(1);
+    await service.refreshIfOlderThan(0);
+    expect(client.listDags).toHaveBeenCalledTimes(2);
+  });
+
+  it('reports a refresh in which an instance failed as a refresh error', async () => {
+    const { service, client } = setup();
+    await service.refresh();
+    client.listDags.mockRejectedValue(new ServiceUnavailableError("Airflow instance 'local' is unreachable"));
+    await service.refresh();
+    const view = await service.getOwnership(credentials);
+    expect(view.lastRefreshError).toContain("DAGs of instance 'local' are from the last good refresh");
+  });
 });

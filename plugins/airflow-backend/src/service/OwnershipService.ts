@@ -86,6 +86,8 @@ function ownersOf(entity: Entity): string[] {
  * not read are removed (and only counted).
  */
 export class OwnershipService {
+  private refreshing: Promise<void> | undefined;
+
   constructor(
     private readonly deps: {
       clients: AirflowClient[];
@@ -104,6 +106,30 @@ export class OwnershipService {
    * index. Never throws: failures are recorded in the refresh status.
    */
   async refresh(): Promise<void> {
+    // Concurrent refreshes (the schedule, several "Refresh now") share one build.
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /**
+   * An on-demand refresh: rebuilds unless the index is younger than
+   * `minAgeMs` (default 30 s), so users cannot force back-to-back rebuilds.
+   */
+  async refreshIfOlderThan(minAgeMs = 30_000): Promise<void> {
+    const index = (await this.deps.cache.get(INDEX_KEY)) as
+      | StoredIndex
+      | undefined;
+    const status = (await this.deps.cache.get(STATUS_KEY)) as
+      | RefreshStatus
+      | undefined;
+    const healthy = index && !status?.error;
+    if (healthy && Date.now() - Date.parse(index.builtAt) < minAgeMs) return;
+    await this.refresh();
+  }
+
+  private async doRefresh(): Promise<void> {
     const attemptedAt = new Date().toISOString();
     try {
       const previous = (await this.deps.cache.get(INDEX_KEY)) as
@@ -111,9 +137,18 @@ export class OwnershipService {
         | undefined;
       const index = await this.build(previous);
       await this.deps.cache.set(INDEX_KEY, index as any, { ttl: INDEX_TTL_MS });
+      const instanceError =
+        index.instanceErrors.length > 0
+          ? index.instanceErrors
+              .map(
+                e =>
+                  `${e.message}; DAGs of instance '${e.instance}' are from the last good refresh`,
+              )
+              .join('; ')
+          : null;
       await this.deps.cache.set(
         STATUS_KEY,
-        { attemptedAt, error: null },
+        { attemptedAt, error: instanceError },
         { ttl: INDEX_TTL_MS },
       );
       this.deps.logger.info('Airflow ownership index refreshed', {

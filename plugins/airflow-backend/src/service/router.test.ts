@@ -4,7 +4,6 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   airflowDagTriggerPermission,
   airflowOwnershipReadPermission,
@@ -189,7 +188,11 @@ describe('router', () => {
     ],
     ['a garbage logical date', { logicalDate: 'mydate' }, 'logicalDate'],
     ['a read-only field', { state: 'queued' }, 'state'],
-    ['an oversized note', { note: 'x'.repeat(1001) }, 'note'],
+    ['an oversized note', { note: 'x'.repeat(801) }, 'note'],
+    ['a note with control characters', { note: 'a\u0000b' }, 'control characters'],
+    ['a logical date before 1900', { logicalDate: '0050-06-01T00:00:00Z' }, 'between the years 1900 and 2999'],
+    ['a logical date after 2999', { logicalDate: '9999-12-31T23:59:59Z' }, 'between the years 1900 and 2999'],
+    ['a deeply nested conf', { conf: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }, 'nested deeper than 32'],
   ])(
     'answers 400 for %s and does not call Airflow',
     async (_name, body, message) => {
@@ -210,6 +213,28 @@ describe('router', () => {
       .send('{"conf": {');
     expect(res.status).toBe(400);
     expect(client.triggerDagRun).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a form-encoded clear', 'post', `${DAG}/runs/r1/clear`, 'application/x-www-form-urlencoded', 'onlyFailed=true'],
+    ['a text trigger', 'post', `${DAG}/runs`, 'text/plain', 'garbage'],
+    ['a form-encoded pause', 'patch', DAG, 'application/x-www-form-urlencoded', 'isPaused=true'],
+  ])('answers 400 for %s instead of running it with defaults', async (_name, method, url, type, body) => {
+    const { app, client } = await setup();
+    const res = await (request(app) as any)[method](url).set('Content-Type', type).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('Request body must be JSON');
+    expect(client.clearDagRun).not.toHaveBeenCalled();
+    expect(client.triggerDagRun).not.toHaveBeenCalled();
+    expect(client.setDagPaused).not.toHaveBeenCalled();
+  });
+
+  it('accepts a deeply but reasonably nested conf', async () => {
+    const { app, client } = await setup();
+    const conf = JSON.parse(`${'{"a":'.repeat(30)}1${'}'.repeat(30)}`);
+    const res = await request(app).post(`${DAG}/runs`).send({ conf });
+    expect(res.status).toBe(201);
+    expect(client.triggerDagRun).toHaveBeenCalledTimes(1);
   });
 
   it('answers 413 for an oversized body', async () => {

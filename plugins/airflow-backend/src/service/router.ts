@@ -20,6 +20,7 @@ const runIdSchema = z
   .string()
   .min(1, 'run id is empty')
   .max(250, 'run id is longer than 250 characters')
+  .refine(v => v !== '.' && v !== '..', 'run id may not be "." or ".."')
   .regex(
     /^[A-Za-z0-9_.~:+-]+$/,
     'run id may contain only letters, digits and _ . ~ : + -',
@@ -43,6 +44,7 @@ const entityParamsSchema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'invalid entity name'),
 });
 
+/** Logical dates Backstage accepts: years 1900 to 2999, with a time zone offset. */
 const isoDateWithOffset = z
   .string()
   .refine(
@@ -51,12 +53,42 @@ const isoDateWithOffset = z
         v,
       ) && !Number.isNaN(Date.parse(v)),
     'must be an ISO 8601 date-time with a time zone offset, e.g. 2026-01-31T06:00:00Z',
+  )
+  .refine(v => {
+    const year = Number(v.slice(0, 4));
+    return year >= 1900 && year <= 2999;
+  }, 'must be a date between the years 1900 and 2999');
+
+/** Deepest nesting of a run config Backstage forwards (Airflow itself fails on very deep JSON). */
+export const MAX_CONF_DEPTH = 32;
+
+function jsonDepth(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (limit <= 0) return 1;
+  let deepest = 0;
+  for (const child of Object.values(value)) {
+    deepest = Math.max(deepest, jsonDepth(child, limit - 1));
+    if (deepest >= limit) break;
+  }
+  return deepest + 1;
+}
+
+const confSchema: z.ZodType<JsonObject> = z
+  .custom<JsonObject>(
+    v => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'conf must be a JSON object, e.g. {"key": "value"}',
+  )
+  .refine(
+    v => jsonDepth(v, MAX_CONF_DEPTH + 1) <= MAX_CONF_DEPTH,
+    `conf is nested deeper than ${MAX_CONF_DEPTH} levels`,
   );
 
-const confSchema: z.ZodType<JsonObject> = z.custom<JsonObject>(
-  v => typeof v === 'object' && v !== null && !Array.isArray(v),
-  'conf must be a JSON object, e.g. {"key": "value"}',
-);
+/** Control characters other than tab and newline are refused in notes. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/** Longest note a user may write; the backend prefixes it with who triggered the run. */
+export const MAX_NOTE_LENGTH = 800;
 
 const triggerBodySchema = z
   .object({
@@ -64,7 +96,8 @@ const triggerBodySchema = z
     logicalDate: isoDateWithOffset.optional(),
     note: z
       .string()
-      .max(1000, 'note is longer than 1000 characters')
+      .max(MAX_NOTE_LENGTH, `note is longer than ${MAX_NOTE_LENGTH} characters`)
+      .refine(v => !CONTROL_CHARACTERS.test(v), 'note may not contain control characters')
       .optional(),
   })
   .strict();
@@ -109,7 +142,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
  * down):
  * - `GET  /instances`
  * - `GET  /ownership` (every DAG with its catalog owners; `airflow.ownership.read`)
- * - `POST /ownership/refresh` (rebuild the ownership index now, then answer as `GET /ownership`)
+ * - `POST /ownership/refresh` (rebuild the ownership index unless it is younger than 30 s, then answer as `GET /ownership`)
  * - `GET  /entities/:kind/:namespace/:name/dags`
  * - `GET  /entities/:kind/:namespace/:name/dags/:instance/:dagId`
  * - `PATCH /entities/:kind/:namespace/:name/dags/:instance/:dagId` `{isPaused}`
@@ -121,11 +154,29 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   airflowService: AirflowService;
-  ownershipService: Pick<OwnershipService, 'getOwnership' | 'refresh'>;
+  ownershipService: Pick<OwnershipService, 'getOwnership' | 'refreshIfOlderThan'>;
 }): Promise<express.Router> {
   const { httpAuth, airflowService, ownershipService } = options;
   const router = Router();
-  router.use(express.json({ limit: MAX_BODY_BYTES }));
+  router.use((req, _res, next) => {
+    // A body that is not JSON would otherwise be ignored and the request run
+    // with defaults (e.g. a clear of all tasks instead of only failed ones).
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is('application/json')) {
+      next(
+        new InputError(
+          `Request body must be JSON with Content-Type: application/json (got ${
+            req.headers['content-type'] ?? 'no Content-Type'
+          })`,
+        ),
+      );
+      return;
+    }
+    next();
+  });
+  router.use(express.json({ limit: MAX_BODY_BYTES, strict: true }));
 
   const entityOf = async (req: express.Request) => {
     const params = parse(
@@ -144,6 +195,7 @@ export async function createRouter(options: {
         name: params.name,
       },
       credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+      request: req,
     };
   };
 
@@ -172,7 +224,7 @@ export async function createRouter(options: {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     // Check the permission before doing the work.
     await ownershipService.getOwnership(credentials);
-    await ownershipService.refresh();
+    await ownershipService.refreshIfOlderThan();
     res.json(await ownershipService.getOwnership(credentials));
   });
 
