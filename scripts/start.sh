@@ -39,7 +39,7 @@ cat <<MSG
   Backstage:  http://localhost:3000   (frontend; "Enter" signs in as the guest analyst)
               http://localhost:7007   (backend; API at /api/airflow)
 
-  Starting Backstage; the frontend is ready when webpack prints "compiled".
+  Starting Backstage; the frontend is ready when the log says "compiled successfully".
   Ctrl-C stops Backstage and the local Airflow (KEEP_AIRFLOW=1 keeps Airflow running).
 
 MSG

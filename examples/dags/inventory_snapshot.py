@@ -24,7 +24,7 @@ WAREHOUSES = ["berlin", "dallas", "singapore"]
     catchup=False,
     max_active_runs=1,
     tags=["orders", "inventory"],
-    default_args={"owner": "data-engineering", "retries": 0},
+    default_args={"owner": "data-engineering", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
 )
 def inventory_snapshot():
     @task

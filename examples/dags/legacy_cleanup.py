@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
     catchup=False,
     is_paused_upon_creation=True,
     tags=["maintenance"],
-    default_args={"owner": "data-engineering", "retries": 0},
+    default_args={"owner": "data-engineering", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
 )
 def legacy_cleanup():
     @task

@@ -22,7 +22,7 @@ CHANNELS = {"search": 0.4, "social": 0.25, "email": 0.2, "display": 0.15}
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     tags=["analytics", "marketing"],
-    default_args={"owner": "analytics", "retries": 0},
+    default_args={"owner": "analytics", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
 )
 def marketing_attribution():
     @task

@@ -22,7 +22,7 @@ FEATURE_GROUPS = ["customer_ltv", "churn_signals", "basket_affinity"]
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     tags=["ml", "features"],
-    default_args={"owner": "ml-platform", "retries": 0},
+    default_args={"owner": "ml-platform", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
 )
 def feature_store_refresh():
     @task

@@ -30,7 +30,7 @@ quality check. Every task finishes in about a second; nothing leaves the box.
     catchup=False,
     max_active_runs=1,
     tags=["etl", "orders"],
-    default_args={"owner": "data-engineering", "retries": 0},
+    default_args={"owner": "data-engineering", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
 )
 def orders_etl_hourly():
     @task

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
     schedule=None,
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
-    default_args={"owner": "airflow", "retries": 0},
+    default_args={"owner": "airflow", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
 )
 def orphan_temp_export():
     @task

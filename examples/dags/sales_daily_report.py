@@ -35,7 +35,7 @@ params to get a report for another region:
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     tags=["reporting", "analytics"],
-    default_args={"owner": "analytics", "retries": 0},
+    default_args={"owner": "analytics", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
     params={
         "region": Param("emea", type="string", enum=["emea", "amer", "apac"], description="Sales region"),
         "top_n": Param(10, type="integer", minimum=1, maximum=100, description="How many top products to list"),

@@ -324,7 +324,7 @@ export interface AirflowOwnershipDag {
   airflowOwners: string[];
   /** State of the latest run, or null when the DAG never ran. */
   lastRunState: DagRunState | null;
-  /** Logical date (or run-after) of the latest run, or null. */
+  /** When the latest run ended (or started, while running; or may start, while queued), or null. */
   lastRunDate: string | null;
   /** Entities naming the DAG that the caller may read. */
   entities: AirflowDagEntity[];

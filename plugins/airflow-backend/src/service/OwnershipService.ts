@@ -352,7 +352,9 @@ export class OwnershipService {
             tags: dag.tags,
             airflowOwners: dag.owners,
             lastRunState: last?.state ?? null,
-            lastRunDate: last ? last.logicalDate ?? last.runAfter : null,
+            lastRunDate: last
+              ? last.endDate ?? last.startDate ?? last.runAfter
+              : null,
             entities: [],
           };
         }),
