@@ -22,6 +22,10 @@ const urlSchema = z
   .string()
   .url('must be an absolute http(s) URL')
   .refine(u => /^https?:\/\//i.test(u), 'must start with http:// or https://')
+  .refine(
+    u => !/^https?:\/\/[^/]*@/i.test(u),
+    'must not contain credentials; use the auth keys',
+  )
   .transform(u => u.replace(/\/+$/, ''));
 
 const authSchema = z

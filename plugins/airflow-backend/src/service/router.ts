@@ -20,7 +20,10 @@ const runIdSchema = z
   .string()
   .min(1, 'run id is empty')
   .max(250, 'run id is longer than 250 characters')
-  .refine(v => v !== '.' && v !== '..', 'run id may not be "." or ".."')
+  .refine(
+    v => v !== '.' && v !== '..' && v !== '~',
+    'run id may not be ".", ".." or "~" (Airflow reads "~" as every run)',
+  )
   .regex(
     /^[A-Za-z0-9_.~:+-]+$/,
     'run id may contain only letters, digits and _ . ~ : + -',

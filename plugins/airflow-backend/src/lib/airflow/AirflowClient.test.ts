@@ -12,6 +12,7 @@ import {
 import {
   AIRFLOW_RUN_ID_PATTERN,
   DefaultAirflowClient,
+  encodePath,
   normalizeLogicalDate,
 } from './AirflowClient';
 import type { AirflowInstanceConfig } from './types';
@@ -1412,4 +1413,23 @@ describe('normalizeLogicalDate', () => {
       '2024-02-28T23:00:00.000Z',
     );
   });
+});
+
+describe('encodePath', () => {
+  it('encodes each id once, as one segment', () => {
+    expect(
+      encodePath`/dags/${'ml.feature-store-refresh'}/dagRuns/${'manual__2025-03-29T19:48:49.273773+00:00'}`,
+    ).toBe(
+      '/dags/ml.feature-store-refresh/dagRuns/manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00',
+    );
+  });
+
+  it.each(['~', '.', '..'])(
+    'refuses %j as an id: Airflow would read it as every run or drop the segment',
+    id => {
+      expect(() => encodePath`/dags/d/dagRuns/${id}/taskInstances`).toThrow(
+        InputError,
+      );
+    },
+  );
 });

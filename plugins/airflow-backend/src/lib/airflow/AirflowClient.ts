@@ -100,6 +100,11 @@ export function encodePath(
 ): string {
   let out = strings[0];
   values.forEach((value, i) => {
+    // Airflow reads a "~" segment as "every DAG/run"; "." and ".." would be
+    // normalised away. None of them may stand for one id.
+    if (value === '~' || value === '.' || value === '..') {
+      throw new InputError(`'${value}' is not a valid id in an Airflow path`);
+    }
     out += encodeURIComponent(value) + strings[i + 1];
   });
   return out;
