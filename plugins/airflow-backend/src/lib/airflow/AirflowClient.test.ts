@@ -262,6 +262,18 @@ describe('DefaultAirflowClient', () => {
       ]);
     });
 
+    it("keeps a token whose exp looks past because Airflow's clock runs two hours behind", async () => {
+      const log = new CallLog();
+      const airflowNow = Math.floor(Date.now() / 1000) - 7200;
+      const token = makeJwt({ sub: 'admin', iat: airflowNow, exp: airflowNow + 3600 });
+      server.use(tokenEndpoint(log, [token]), dagsAccepting(log, [token], { status: 401, detail: 'Token Expired' }));
+      const client = createClient({ apiVersion: 'v2', auth: password });
+      await client.listDags();
+      await client.listDags();
+      await client.listDags();
+      expect(log.to('/auth/token')).toHaveLength(1);
+    });
+
     it.each([
       [401, 'Token Expired'],
       [403, 'Invalid JWT token'],

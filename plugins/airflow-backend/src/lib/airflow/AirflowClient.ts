@@ -431,12 +431,16 @@ export class DefaultAirflowClient implements AirflowClient {
       const iat =
         typeof payload?.iat === 'number' ? payload.iat * 1000 : undefined;
       let renewAt = Number.POSITIVE_INFINITY;
-      if (exp !== undefined) {
-        const margin =
-          iat !== undefined && exp > iat
-            ? Math.min(TOKEN_RENEW_MARGIN_MS, (exp - iat) / 2)
-            : TOKEN_RENEW_MARGIN_MS;
-        renewAt = exp - margin;
+      if (exp !== undefined && iat !== undefined && exp > iat) {
+        // Measure the lifetime on our own clock, so clock skew between
+        // Backstage and Airflow cannot make every call log in again.
+        const lifetime = exp - iat;
+        renewAt =
+          Date.now() +
+          lifetime -
+          Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 2);
+      } else if (exp !== undefined) {
+        renewAt = exp - TOKEN_RENEW_MARGIN_MS;
       }
       this.#jwt = { token, renewAt };
       return token;
