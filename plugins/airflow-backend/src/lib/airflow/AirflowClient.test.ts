@@ -14,6 +14,7 @@ import {
   DefaultAirflowClient,
   encodePath,
   normalizeLogicalDate,
+  nowWithMicroseconds,
 } from './AirflowClient';
 import type { AirflowInstanceConfig } from './types';
 import {
@@ -909,7 +910,7 @@ describe('DefaultAirflowClient', () => {
         'logical_date',
       ]);
       expect(first.body.logical_date).toMatch(
-        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
       );
       expect(first.body.conf).toEqual({ full_refresh: true });
       expect(second.body).toEqual({
@@ -948,7 +949,7 @@ describe('DefaultAirflowClient', () => {
       const [call] = log.calls;
       expect(call.body).toEqual({
         dag_run_id: expect.stringMatching(/^backstage__/),
-        logical_date: '2025-03-29T19:48:49.000Z',
+        logical_date: '2025-03-29T19:48:49.000000Z',
         conf: { a: 1 },
         note: 'n',
       });
@@ -972,14 +973,16 @@ describe('DefaultAirflowClient', () => {
       }
     });
 
-    it('normalizes the logical date to UTC without microseconds', async () => {
+    it('normalizes the logical date to UTC, keeping microseconds', async () => {
       const log = new CallLog();
       server.use(triggerHandler(log, 'v2'));
       await createClient({ apiVersion: 'v2' }).triggerDagRun(DAG_ID, {
         conf: {},
         logicalDate: '2025-03-29T21:48:49.273773+02:00',
       });
-      expect(log.calls[0].body.logical_date).toBe('2025-03-29T19:48:49.273Z');
+      expect(log.calls[0].body.logical_date).toBe(
+        '2025-03-29T19:48:49.273773Z',
+      );
     });
 
     it.each([
@@ -1035,7 +1038,7 @@ describe('DefaultAirflowClient', () => {
         .catch(e => e);
       expect(error).toBeInstanceOf(ConflictError);
       expect(error.message).toMatch(
-        /^DAG run 'run_1' \(or one with logical date 2025-03-29T00:00:00.000Z\) already exists for DAG 'ml.feature-store-refresh' on Airflow instance 'test-airflow': Unique constraint violation: Serious error/,
+        /^DAG run 'run_1' \(or one with logical date 2025-03-29T00:00:00.000000Z\) already exists for DAG 'ml.feature-store-refresh' on Airflow instance 'test-airflow': Unique constraint violation: Serious error/,
       );
     });
 
@@ -1411,18 +1414,27 @@ describe('DefaultAirflowClient', () => {
 });
 
 describe('normalizeLogicalDate', () => {
-  it('accepts offsets and Z, returns UTC with milliseconds', () => {
+  it('accepts offsets and Z, returns UTC keeping microseconds', () => {
     expect(normalizeLogicalDate('2025-03-29T19:48:49Z')).toBe(
-      '2025-03-29T19:48:49.000Z',
+      '2025-03-29T19:48:49.000000Z',
     );
     expect(normalizeLogicalDate('2025-03-29T19:48:49.273773+00:00')).toBe(
-      '2025-03-29T19:48:49.273Z',
+      '2025-03-29T19:48:49.273773Z',
+    );
+    expect(normalizeLogicalDate('2025-03-29T19:48:49.2737739+00:00')).toBe(
+      '2025-03-29T19:48:49.273773Z',
     );
     expect(normalizeLogicalDate('2025-03-29T14:48-05:00')).toBe(
-      '2025-03-29T19:48:00.000Z',
+      '2025-03-29T19:48:00.000000Z',
     );
-    expect(normalizeLogicalDate('2024-02-29T00:00:00+0100')).toBe(
-      '2024-02-28T23:00:00.000Z',
+    expect(normalizeLogicalDate('2024-02-29T00:00:00.5+0100')).toBe(
+      '2024-02-28T23:00:00.500000Z',
+    );
+  });
+
+  it('gives the default logical date microsecond digits', () => {
+    expect(nowWithMicroseconds()).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
     );
   });
 });

@@ -187,7 +187,7 @@ const DATE_TIME =
 
 /**
  * Validates an ISO 8601 / RFC 3339 date-time that carries a UTC offset and
- * returns it as UTC without sub-millisecond digits (`2025-03-29T19:48:49.273Z`).
+ * returns it as UTC with microseconds (`2025-03-29T19:48:49.273773Z`).
  * Naive (offset-less) or impossible dates throw an `InputError`: Airflow 2
  * rejects them with 400 (or an HTML 500 on 2.0), Airflow 3 with 422.
  */
@@ -234,7 +234,18 @@ export function normalizeLogicalDate(value: string): string {
   if (new Date(local).getUTCDate() !== day) {
     throw invalid();
   }
-  return new Date(local - offsetMinutes * 60_000).toISOString();
+  // Keep microseconds: Airflow stores logical dates with microsecond precision
+  // and refuses a second run of a DAG with the same logical date (409).
+  const micros = `${frac}000000`.slice(0, 6);
+  return new Date(local - offsetMinutes * 60_000)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, `.${micros}Z`);
+}
+
+/** Now, in UTC with microseconds (sub-millisecond digits from the high-resolution clock). */
+export function nowWithMicroseconds(): string {
+  const subMillis = String(process.hrtime.bigint() % 1000n).padStart(3, '0');
+  return new Date().toISOString().replace(/Z$/, `${subMillis}Z`);
 }
 
 /** A run id that is unique per trigger and matches Airflow's default run id pattern. */
@@ -1022,7 +1033,7 @@ export class DefaultAirflowClient implements AirflowClient {
     }
     const logicalDate =
       options.logicalDate === undefined
-        ? new Date().toISOString()
+        ? nowWithMicroseconds()
         : normalizeLogicalDate(options.logicalDate);
 
     const ctx = await this.#context();
