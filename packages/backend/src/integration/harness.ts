@@ -122,18 +122,35 @@ export async function eventually<T>(
 export const entityPath = (name: string) =>
   `/entities/component/default/${name}`;
 
-/** Waits until the catalog has ingested the example entities. */
+/**
+ * Waits until the catalog has ingested the example entities, including the
+ * guest user's team membership, then forgets any guest token issued before:
+ * a token issued while the guest's User entity was missing carries no group
+ * ownership claims, and owner-only actions would be denied.
+ */
 export async function waitForCatalog(): Promise<void> {
-  const token = await getGuestToken();
   await eventually(
     'the catalog to ingest examples/entities.yaml',
     async () => {
-      const res = await fetch(
-        `${BACKSTAGE_URL}/api/catalog/entities/by-name/component/default/platform-maintenance`,
-        { headers: { Authorization: `Bearer ${token}` } },
+      guestToken = undefined;
+      const token = await getGuestToken();
+      const get = (path: string) =>
+        fetch(`${BACKSTAGE_URL}/api/catalog/entities/by-name/${path}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+      const [component, user] = await Promise.all([
+        get('component/default/platform-maintenance'),
+        get('user/default/guest'),
+      ]);
+      if (!component.ok || !user.ok) return undefined;
+      const guest = (await user.json()) as any;
+      const member = (guest.relations ?? []).some(
+        (r: any) =>
+          r.type === 'memberOf' && r.targetRef === 'group:default/analytics',
       );
-      return res.ok ? true : undefined;
+      return member ? true : undefined;
     },
     120_000,
   );
+  guestToken = undefined;
 }
