@@ -5,8 +5,40 @@ const AIRFLOW_BASE_URL =
 const AIRFLOW_USERNAME = process.env.AIRFLOW_USERNAME ?? 'admin';
 const AIRFLOW_PASSWORD = process.env.AIRFLOW_PASSWORD ?? 'admin';
 
+const BASE_URL = process.env.E2E_BASE_URL ?? 'http://localhost:7007';
+
+/**
+ * Waits until the catalog knows the guest's team: a guest signed in earlier
+ * gets a token without group ownership claims, and owner actions are denied.
+ */
+async function waitForGuestMembership() {
+  await expect
+    .poll(
+      async () => {
+        const refresh = await fetch(`${BASE_URL}/api/auth/guest/refresh`, {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        });
+        if (!refresh.ok) return false;
+        const token = ((await refresh.json()) as any).backstageIdentity.token;
+        const user = await fetch(
+          `${BASE_URL}/api/catalog/entities/by-name/user/default/guest`,
+          { headers: { Authorization: `Bearer ${token}` } },
+        );
+        if (!user.ok) return false;
+        const relations = ((await user.json()) as any).relations ?? [];
+        return relations.some(
+          (r: any) =>
+            r.type === 'memberOf' && r.targetRef === 'group:default/analytics',
+        );
+      },
+      { timeout: 120_000, intervals: [1000] },
+    )
+    .toBe(true);
+}
+
 /** Signs in with the guest provider (the guest analyst of examples/entities.yaml). */
 export async function signInAsGuest(page: Page) {
+  await waitForGuestMembership();
   await page.goto('/');
   const enter = page.getByRole('button', { name: 'Enter' });
   await expect(enter).toBeVisible();
