@@ -352,21 +352,30 @@ describe('DefaultAirflowService', () => {
     });
   });
 
-  it('caps the run note at 1000 characters, the length of Airflow\'s note column', async () => {
+  it("caps the run note at 1000 characters, the length of Airflow's note column", async () => {
     const { service, client } = setup();
     await service.triggerDagRun({
-      entityRef: ref('orders'), credentials, instance: 'local', dagId: 'orders_etl', conf: {}, note: 'n'.repeat(990),
+      entityRef: ref('orders'),
+      credentials,
+      instance: 'local',
+      dagId: 'orders_etl',
+      conf: {},
+      note: 'n'.repeat(990),
     });
     const note = client.triggerDagRun.mock.calls[0][1].note!;
     expect(note).toHaveLength(1000);
-    expect(note.startsWith('Triggered from Backstage by user:default/alice: nnn')).toBe(true);
+    expect(
+      note.startsWith('Triggered from Backstage by user:default/alice: nnn'),
+    ).toBe(true);
     expect(note.endsWith('…')).toBe(true);
   });
 
   it('shares one Airflow call among concurrent cache misses', async () => {
     const { service, client } = setup();
     await Promise.all(
-      Array.from({ length: 20 }, () => service.listEntityDags({ entityRef: ref('reports'), credentials })),
+      Array.from({ length: 20 }, () =>
+        service.listEntityDags({ entityRef: ref('reports'), credentials }),
+      ),
     );
     expect(client.listDags).toHaveBeenCalledTimes(1);
     expect(client.listRecentDagRuns).toHaveBeenCalledTimes(1);
@@ -375,9 +384,18 @@ describe('DefaultAirflowService', () => {
   it('audits a trigger with the conf keys, logical date and note', async () => {
     const { service, events } = setup();
     await service.triggerDagRun({
-      entityRef: ref('orders'), credentials, instance: 'local', dagId: 'orders_etl',
-      conf: { region: 'emea', top_n: 3 }, logicalDate: '2026-11-29T06:00:00Z', note: 'why',
+      entityRef: ref('orders'),
+      credentials,
+      instance: 'local',
+      dagId: 'orders_etl',
+      conf: { region: 'emea', top_n: 3 },
+      logicalDate: '2026-11-29T06:00:00Z',
+      note: 'why',
     });
-    expect(events[0].meta).toMatchObject({ confKeys: ['region', 'top_n'], logicalDate: '2026-11-29T06:00:00Z', note: 'why' });
+    expect(events[0].meta).toMatchObject({
+      confKeys: ['region', 'top_n'],
+      logicalDate: '2026-11-29T06:00:00Z',
+      note: 'why',
+    });
   });
 });

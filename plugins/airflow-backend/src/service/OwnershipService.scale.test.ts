@@ -1,4 +1,8 @@
-import { mockCredentials, mockServices, registerMswTestHooks } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -103,16 +107,22 @@ describe('OwnershipService at scale', () => {
     process.stdout.write(
       `ownership index: ${DAG_COUNT} DAGs, ${ENTITY_COUNT} entities: ` +
         `${listCalls} DAG list calls, ${batchCalls} batch run calls, ` +
-        `refresh ${refreshMs.toFixed(0)} ms, refresh + first read ${totalMs.toFixed(0)} ms\n`,
+        `refresh ${refreshMs.toFixed(
+          0,
+        )} ms, refresh + first read ${totalMs.toFixed(0)} ms\n`,
     );
 
     expect(view.summary.total).toBe(DAG_COUNT);
     expect(view.summary.owned).toBe(ENTITY_COUNT * DAGS_PER_ENTITY);
-    expect(view.summary.orphans).toBe(DAG_COUNT - ENTITY_COUNT * DAGS_PER_ENTITY);
+    expect(view.summary.orphans).toBe(
+      DAG_COUNT - ENTITY_COUNT * DAGS_PER_ENTITY,
+    );
     expect(view.summary.failing).toBe(DAG_COUNT / 10);
     expect(listCalls).toBe(DAG_COUNT / 100);
     // listRecentDagRuns: at most 4 calls per 100 DAGs (see its TSDoc).
     expect(batchCalls).toBeLessThanOrEqual((4 * DAG_COUNT) / 100);
-    expect(log.calls.filter(c => /\/api\/v2\/dags\/dag_/.test(c.pathAndQuery))).toEqual([]);
+    expect(
+      log.calls.filter(c => /\/api\/v2\/dags\/dag_/.test(c.pathAndQuery)),
+    ).toEqual([]);
   });
 });

@@ -277,7 +277,11 @@ describe('OwnershipService', () => {
 
   it('shares one build among concurrent refreshes', async () => {
     const { service, client } = setup();
-    await Promise.all([service.refresh(), service.refresh(), service.refresh()]);
+    await Promise.all([
+      service.refresh(),
+      service.refresh(),
+      service.refresh(),
+    ]);
     expect(client.listDags).toHaveBeenCalledTimes(1);
   });
 
@@ -293,9 +297,13 @@ describe('OwnershipService', () => {
   it('reports a refresh in which an instance failed as a refresh error', async () => {
     const { service, client } = setup();
     await service.refresh();
-    client.listDags.mockRejectedValue(new ServiceUnavailableError("Airflow instance 'local' is unreachable"));
+    client.listDags.mockRejectedValue(
+      new ServiceUnavailableError("Airflow instance 'local' is unreachable"),
+    );
     await service.refresh();
     const view = await service.getOwnership(credentials);
-    expect(view.lastRefreshError).toContain("DAGs of instance 'local' are from the last good refresh");
+    expect(view.lastRefreshError).toContain(
+      "DAGs of instance 'local' are from the last good refresh",
+    );
   });
 });

@@ -170,13 +170,11 @@ export class OwnershipService {
   }
 
   /**
-   * The index as the caller may see it. Builds it first when there is none.
+   * Checks `airflow.ownership.read` for the caller.
    *
-   * @throws NotAllowedError without `airflow.ownership.read`.
+   * @throws NotAllowedError when the policy denies.
    */
-  async getOwnership(
-    credentials: BackstageCredentials,
-  ): Promise<AirflowOwnershipResponse> {
+  async authorizeView(credentials: BackstageCredentials): Promise<void> {
     const [decision] = await this.deps.permissions.authorize(
       [{ permission: airflowOwnershipReadPermission }],
       { credentials },
@@ -186,6 +184,17 @@ export class OwnershipService {
         `You are not allowed to see the Airflow ownership view (permission ${airflowOwnershipReadPermission.name})`,
       );
     }
+  }
+
+  /**
+   * The index as the caller may see it. Builds it first when there is none.
+   *
+   * @throws NotAllowedError without `airflow.ownership.read`.
+   */
+  async getOwnership(
+    credentials: BackstageCredentials,
+  ): Promise<AirflowOwnershipResponse> {
+    await this.authorizeView(credentials);
     let index = (await this.deps.cache.get(INDEX_KEY)) as
       | StoredIndex
       | undefined;

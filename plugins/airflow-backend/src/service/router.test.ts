@@ -189,10 +189,26 @@ describe('router', () => {
     ['a garbage logical date', { logicalDate: 'mydate' }, 'logicalDate'],
     ['a read-only field', { state: 'queued' }, 'state'],
     ['an oversized note', { note: 'x'.repeat(801) }, 'note'],
-    ['a note with control characters', { note: 'a\u0000b' }, 'control characters'],
-    ['a logical date before 1900', { logicalDate: '0050-06-01T00:00:00Z' }, 'between the years 1900 and 2999'],
-    ['a logical date after 2999', { logicalDate: '9999-12-31T23:59:59Z' }, 'between the years 1900 and 2999'],
-    ['a deeply nested conf', { conf: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }, 'nested deeper than 32'],
+    [
+      'a note with control characters',
+      { note: 'a\u0000b' },
+      'control characters',
+    ],
+    [
+      'a logical date before 1900',
+      { logicalDate: '0050-06-01T00:00:00Z' },
+      'between the years 1900 and 2999',
+    ],
+    [
+      'a logical date after 2999',
+      { logicalDate: '9999-12-31T23:59:59Z' },
+      'between the years 1900 and 2999',
+    ],
+    [
+      'a deeply nested conf',
+      { conf: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) },
+      'nested deeper than 32',
+    ],
   ])(
     'answers 400 for %s and does not call Airflow',
     async (_name, body, message) => {
@@ -216,18 +232,36 @@ describe('router', () => {
   });
 
   it.each([
-    ['a form-encoded clear', 'post', `${DAG}/runs/r1/clear`, 'application/x-www-form-urlencoded', 'onlyFailed=true'],
+    [
+      'a form-encoded clear',
+      'post',
+      `${DAG}/runs/r1/clear`,
+      'application/x-www-form-urlencoded',
+      'onlyFailed=true',
+    ],
     ['a text trigger', 'post', `${DAG}/runs`, 'text/plain', 'garbage'],
-    ['a form-encoded pause', 'patch', DAG, 'application/x-www-form-urlencoded', 'isPaused=true'],
-  ])('answers 400 for %s instead of running it with defaults', async (_name, method, url, type, body) => {
-    const { app, client } = await setup();
-    const res = await (request(app) as any)[method](url).set('Content-Type', type).send(body);
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toContain('Request body must be JSON');
-    expect(client.clearDagRun).not.toHaveBeenCalled();
-    expect(client.triggerDagRun).not.toHaveBeenCalled();
-    expect(client.setDagPaused).not.toHaveBeenCalled();
-  });
+    [
+      'a form-encoded pause',
+      'patch',
+      DAG,
+      'application/x-www-form-urlencoded',
+      'isPaused=true',
+    ],
+  ])(
+    'answers 400 for %s instead of running it with defaults',
+    async (_name, method, url, type, body) => {
+      const { app, client } = await setup();
+      const res = await (request(app) as any)
+        [method](url)
+        .set('Content-Type', type)
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('Request body must be JSON');
+      expect(client.clearDagRun).not.toHaveBeenCalled();
+      expect(client.triggerDagRun).not.toHaveBeenCalled();
+      expect(client.setDagPaused).not.toHaveBeenCalled();
+    },
+  );
 
   it('accepts a deeply but reasonably nested conf', async () => {
     const { app, client } = await setup();
@@ -412,7 +446,12 @@ describe('router', () => {
       // errors
       ['get', '/entities/component/default/unknown/dags', E, undefined],
       ['post', `${DAG}/runs`, `${D}/runs`, { conf: [1] }],
-      ['get', '/entities/component/default/orders/dags/local/orphan', D, undefined],
+      [
+        'get',
+        '/entities/component/default/orders/dags/local/orphan',
+        D,
+        undefined,
+      ],
     ];
 
     it.each(cases)('%s %s', async (method, url, specPath, body) => {
@@ -439,7 +478,9 @@ describe('router', () => {
           .filter(m => m !== 'parameters')
           .map(m => `${m} ${p}`),
       );
-      const exercised = cases.map(([method, , specPath]) => `${method} ${specPath}`);
+      const exercised = cases.map(
+        ([method, , specPath]) => `${method} ${specPath}`,
+      );
       expect([...new Set(exercised)].sort()).toEqual(documented.sort());
     });
   });

@@ -100,7 +100,10 @@ const triggerBodySchema = z
     note: z
       .string()
       .max(MAX_NOTE_LENGTH, `note is longer than ${MAX_NOTE_LENGTH} characters`)
-      .refine(v => !CONTROL_CHARACTERS.test(v), 'note may not contain control characters')
+      .refine(
+        v => !CONTROL_CHARACTERS.test(v),
+        'note may not contain control characters',
+      )
       .optional(),
   })
   .strict();
@@ -157,7 +160,10 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   airflowService: AirflowService;
-  ownershipService: Pick<OwnershipService, 'getOwnership' | 'refreshIfOlderThan'>;
+  ownershipService: Pick<
+    OwnershipService,
+    'authorizeView' | 'getOwnership' | 'refreshIfOlderThan'
+  >;
 }): Promise<express.Router> {
   const { httpAuth, airflowService, ownershipService } = options;
   const router = Router();
@@ -226,7 +232,7 @@ export async function createRouter(options: {
   router.post('/ownership/refresh', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     // Check the permission before doing the work.
-    await ownershipService.getOwnership(credentials);
+    await ownershipService.authorizeView(credentials);
     await ownershipService.refreshIfOlderThan();
     res.json(await ownershipService.getOwnership(credentials));
   });
