@@ -1,6 +1,6 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
-import airflowPlugin from '@internal/plugin-airflow/alpha';
+import airflowPlugin from '@airflow-for-backstage/backstage-plugin-airflow/alpha';
 import { navModule } from './modules/nav';
 
 export default createApp({

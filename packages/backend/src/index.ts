@@ -25,6 +25,6 @@ backend.add(airflowPermissionPolicyModule);
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
 // Airflow
-backend.add(import('@internal/plugin-airflow-backend'));
+backend.add(import('@airflow-for-backstage/backstage-plugin-airflow-backend'));
 
 backend.start();

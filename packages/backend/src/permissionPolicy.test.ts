@@ -9,7 +9,7 @@ import {
   airflowDagReadPermission,
   airflowDagTriggerPermission,
   airflowOwnershipReadPermission,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { AirflowOwnerPermissionPolicy } from './permissionPolicy';
 
 const ordersPipeline: Entity = {

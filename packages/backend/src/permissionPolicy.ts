@@ -22,7 +22,7 @@ import {
   airflowDagClearPermission,
   airflowDagPausePermission,
   airflowDagTriggerPermission,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** Permissions that change what runs in Airflow. */
 const AIRFLOW_WRITE_PERMISSIONS = new Set([

@@ -1,5 +1,5 @@
 import type { Config } from '@backstage/config';
-import { instanceNameSchema } from '@internal/plugin-airflow-common';
+import { instanceNameSchema } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { z } from 'zod';
 import type {
   AirflowAuthConfig,

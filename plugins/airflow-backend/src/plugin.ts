@@ -3,7 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { airflowPermissions } from '@internal/plugin-airflow-common';
+import { airflowPermissions } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { readAirflowConfig } from './config';
 import { DefaultAirflowClient } from './lib/airflow';
 import { DefaultAirflowService } from './service/AirflowService';

@@ -16,5 +16,5 @@ export {
 } from './plugin';
 export type { EntityAirflowContentProps } from './components/EntityAirflowContent';
 export type { EntityAirflowDagsCardProps } from './components/EntityAirflowDagsCard';
-export { isAirflowAvailable } from '@internal/plugin-airflow-common';
+export { isAirflowAvailable } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 export * from './api';

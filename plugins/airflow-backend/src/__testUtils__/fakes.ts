@@ -10,7 +10,7 @@ import type {
   AirflowDagRun,
   AirflowTaskInstance,
   JsonValue,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type {
   AirflowClient,
   AirflowInstanceConfig,

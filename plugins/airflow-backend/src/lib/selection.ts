@@ -3,7 +3,7 @@ import { InputError } from '@backstage/errors';
 import {
   AirflowAnnotationError,
   parseAirflowAnnotations,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** What an entity's annotations select on one instance. */
 export interface EntityDagSelection {

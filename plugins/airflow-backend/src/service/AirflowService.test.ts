@@ -3,7 +3,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   airflowDagReadPermission,
   airflowDagTriggerPermission,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { ServiceUnavailableError } from '@backstage/errors';
 import {
   component,

@@ -38,7 +38,7 @@ import {
   type AirflowTaskInstance,
   type DagRunState,
   type JsonObject,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type { AirflowPluginConfig } from '../config';
 import type { AirflowClient } from '../lib/airflow/types';
 import { type EntityDagSelection, selectEntityDags } from '../lib/selection';

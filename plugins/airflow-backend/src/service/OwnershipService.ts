@@ -24,7 +24,7 @@ import {
   type AirflowInstanceError,
   type AirflowOwnershipDag,
   type AirflowOwnershipResponse,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type { AirflowClient } from '../lib/airflow/types';
 import { selectEntityDags } from '../lib/selection';
 

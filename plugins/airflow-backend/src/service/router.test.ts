@@ -7,7 +7,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   airflowDagTriggerPermission,
   airflowOwnershipReadPermission,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import express from 'express';
 import request from 'supertest';
 import {

@@ -5,7 +5,7 @@ import {
   dagIdSchema,
   instanceNameSchema,
   type JsonObject,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';

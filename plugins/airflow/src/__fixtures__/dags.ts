@@ -5,7 +5,7 @@ import type {
   AirflowEntityDag,
   AirflowEntityDagsResponse,
   AirflowTaskInstance,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 const WEB = 'https://airflow.example.com';
 

@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import { AIRFLOW_DAG_IDS_ANNOTATION } from '@internal/plugin-airflow-common';
+import { AIRFLOW_DAG_IDS_ANNOTATION } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** A component naming two DAGs of the default instance and one of `prod`. */
 export const airflowEntity: Entity = {

@@ -1,7 +1,7 @@
 import type {
   AirflowOwnershipDag,
   AirflowOwnershipResponse,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 const WEB = 'https://airflow.example.com';
 const PROD = 'https://airflow-prod.example.com';

@@ -1,6 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { isAirflowAvailable } from '@internal/plugin-airflow-common';
+import { isAirflowAvailable } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** The overview card with the entity's DAGs. */
 export const airflowEntityDagsCard = EntityCardBlueprint.make({

@@ -1,5 +1,5 @@
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { isAirflowAvailable } from '@internal/plugin-airflow-common';
+import { isAirflowAvailable } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** The Airflow tab of entities with Airflow annotations. */
 export const airflowEntityContent = EntityContentBlueprint.make({

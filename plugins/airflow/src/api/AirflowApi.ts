@@ -11,7 +11,7 @@ import type {
   AirflowTaskInstance,
   DagRunState,
   JsonObject,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /**
  * Options naming a catalog entity.

@@ -12,7 +12,7 @@ import type {
   AirflowOwnershipResponse,
   AirflowSetDagPausedRequest,
   AirflowTriggerDagRunRequest,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type {
   AirflowApi,
   AirflowClearDagRunOptions,

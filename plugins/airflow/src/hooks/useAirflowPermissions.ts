@@ -4,7 +4,7 @@ import {
   airflowDagClearPermission,
   airflowDagPausePermission,
   airflowDagTriggerPermission,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { usePermission } from '@backstage/plugin-permission-react';
 
 /** Whether the user may do one Airflow action, and why not. */

@@ -1,6 +1,6 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { DagRunState } from '@internal/plugin-airflow-common';
+import type { DagRunState } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { useEffect } from 'react';
 import { useReloadableAsync } from './useReloadableAsync';
 import { airflowApiRef } from '../api';

@@ -1,5 +1,5 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { AirflowOwnershipResponse } from '@internal/plugin-airflow-common';
+import type { AirflowOwnershipResponse } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { airflowApiRef } from '../api';
 

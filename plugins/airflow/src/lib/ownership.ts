@@ -1,7 +1,7 @@
 import type {
   AirflowDanglingReference,
   AirflowOwnershipDag,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { toCsv } from './csv';
 
 /**

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@internal/plugin-airflow-common';
+import type { JsonObject } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** Message shown when a run config parses but is not a JSON object. */
 export const RUN_CONF_NOT_OBJECT_MESSAGE =

@@ -2,7 +2,7 @@ import type {
   AirflowDagRun,
   DagRunState,
   TaskInstanceState,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** DAG run states that are not settled yet. */
 export const ACTIVE_DAG_RUN_STATES: readonly DagRunState[] = [

@@ -11,7 +11,7 @@ import type {
   AirflowInstanceStatus,
   AirflowTaskInstance,
   JsonObject,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type {
   AirflowClient,
   AirflowInstanceConfig,

@@ -22,7 +22,7 @@ import {
   type JsonObject,
   type JsonValue,
   type TaskInstanceState,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** Where a payload comes from: needed for links and the `instance` field. */
 export interface AirflowMappingContext {

@@ -8,7 +8,7 @@ import type {
   AirflowTaskInstance,
   DagRunState,
   JsonObject,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** How the backend authenticates to one Airflow instance. */
 export type AirflowAuthConfig =

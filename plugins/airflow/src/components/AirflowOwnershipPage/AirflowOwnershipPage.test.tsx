@@ -1,4 +1,4 @@
-import type { AirflowOwnershipResponse } from '@internal/plugin-airflow-common';
+import type { AirflowOwnershipResponse } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';

@@ -1,6 +1,6 @@
 import { Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLink, EntityRefLinks } from '@backstage/plugin-catalog-react';
-import type { AirflowDanglingReference } from '@internal/plugin-airflow-common';
+import type { AirflowDanglingReference } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { forwardRef, useMemo } from 'react';

@@ -1,6 +1,6 @@
 import { Link, Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
-import type { AirflowOwnershipDag } from '@internal/plugin-airflow-common';
+import type { AirflowOwnershipDag } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Tooltip from '@mui/material/Tooltip';

@@ -1,5 +1,5 @@
 import { WarningPanel } from '@backstage/core-components';
-import type { AirflowInstanceError } from '@internal/plugin-airflow-common';
+import type { AirflowInstanceError } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';

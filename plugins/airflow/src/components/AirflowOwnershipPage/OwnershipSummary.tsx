@@ -1,4 +1,4 @@
-import type { AirflowOwnershipSummary } from '@internal/plugin-airflow-common';
+import type { AirflowOwnershipSummary } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardActionArea from '@mui/material/CardActionArea';

@@ -1,6 +1,6 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { AirflowDagRun } from '@internal/plugin-airflow-common';
+import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Dialog from '@mui/material/Dialog';

@@ -1,6 +1,6 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { errorApiRef, useApi } from '@backstage/frontend-plugin-api';
-import type { AirflowDag } from '@internal/plugin-airflow-common';
+import type { AirflowDag } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import Switch from '@mui/material/Switch';
 import { useEffect, useState } from 'react';

@@ -8,7 +8,7 @@ import {
 import type {
   DagRunState,
   TaskInstanceState,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { stateLabel, statusKindOf } from '../../lib/states';
 
 /** Props of {@link DagRunStatus}. */

@@ -1,4 +1,4 @@
-import type { AirflowDagRun } from '@internal/plugin-airflow-common';
+import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';

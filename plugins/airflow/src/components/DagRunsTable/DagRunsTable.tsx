@@ -1,6 +1,6 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { Link, Table, type TableColumn } from '@backstage/core-components';
-import type { AirflowDagRun } from '@internal/plugin-airflow-common';
+import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import OpenInNewIcon from '@material-ui/icons/OpenInNew';
 import ReplayIcon from '@material-ui/icons/Replay';
 import Box from '@mui/material/Box';

@@ -9,7 +9,7 @@ import {
   DAG_RUN_STATES,
   type AirflowDagRun,
   type DagRunState,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import ArrowBackIcon from '@material-ui/icons/ArrowBack';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import Box from '@mui/material/Box';

@@ -3,7 +3,7 @@ import { Link, Table, type TableColumn } from '@backstage/core-components';
 import type {
   AirflowDag,
   AirflowEntityDag,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import ListIcon from '@material-ui/icons/List';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import WarningIcon from '@material-ui/icons/Warning';

@@ -13,7 +13,7 @@ import {
   AIRFLOW_DAG_IDS_ANNOTATION,
   isAirflowAvailable,
   type AirflowEntityDag,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Stack from '@mui/material/Stack';
 import { useMemo, useState } from 'react';
 import { useAirflowPermissions, useEntityDags } from '../../hooks';

@@ -13,7 +13,7 @@ import {
 import {
   AIRFLOW_DAG_IDS_ANNOTATION,
   isAirflowAvailable,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import WarningIcon from '@material-ui/icons/Warning';
 import Box from '@mui/material/Box';
 import List from '@mui/material/List';

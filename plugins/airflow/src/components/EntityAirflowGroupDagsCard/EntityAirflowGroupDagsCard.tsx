@@ -1,7 +1,7 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Link, Progress } from '@backstage/core-components';
 import { EntityRefLinks, useEntity } from '@backstage/plugin-catalog-react';
-import type { AirflowOwnershipDag } from '@internal/plugin-airflow-common';
+import type { AirflowOwnershipDag } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import ListItemText from '@mui/material/ListItemText';

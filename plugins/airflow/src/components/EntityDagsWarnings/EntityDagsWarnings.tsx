@@ -2,7 +2,7 @@ import { WarningPanel } from '@backstage/core-components';
 import type {
   AirflowInstanceError,
   AirflowMissingDag,
-} from '@internal/plugin-airflow-common';
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 

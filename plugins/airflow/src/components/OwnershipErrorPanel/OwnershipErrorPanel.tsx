@@ -1,5 +1,5 @@
 import { ResponseErrorPanel, WarningPanel } from '@backstage/core-components';
-import { airflowOwnershipReadPermission } from '@internal/plugin-airflow-common';
+import { airflowOwnershipReadPermission } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Typography from '@mui/material/Typography';
 import { errorMessage, errorStatus } from '../../lib/errors';
 

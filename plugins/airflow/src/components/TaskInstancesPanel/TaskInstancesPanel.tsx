@@ -1,7 +1,7 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { AirflowDagRun } from '@internal/plugin-airflow-common';
+import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
