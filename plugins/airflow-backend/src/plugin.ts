@@ -6,9 +6,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { airflowPermissions } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { readAirflowConfig } from './config';
 import { DefaultAirflowClient } from './lib/airflow';
-import { DefaultAirflowService } from './service/AirflowService';
-import { OwnershipService } from './service/OwnershipService';
-import { createRouter } from './service/router';
+import { createRouter } from './router/router';
+import { createAirflowServices } from './service/createServices';
 
 /**
  * The Airflow backend plugin: holds the Airflow credentials and serves the
@@ -51,20 +50,12 @@ export const airflowPlugin = createBackendPlugin({
           DefaultAirflowClient.create({ config: instance, logger }),
         );
         permissionsRegistry.addPermissions(airflowPermissions);
-        const airflowService = new DefaultAirflowService({
+        const { airflowService, ownershipService } = createAirflowServices({
           config: pluginConfig,
           clients,
           catalog,
           permissions,
-          auditor,
-          cache,
-          logger,
-        });
-        const ownershipService = new OwnershipService({
-          clients,
-          catalog,
           auth,
-          permissions,
           cache,
           logger,
         });
@@ -76,7 +67,12 @@ export const airflowPlugin = createBackendPlugin({
           fn: () => ownershipService.refresh(),
         });
         httpRouter.use(
-          await createRouter({ httpAuth, airflowService, ownershipService }),
+          await createRouter({
+            httpAuth,
+            auditor,
+            airflowService,
+            ownershipService,
+          }),
         );
         logger.info(
           `Airflow instances: ${pluginConfig.instances

@@ -1,5 +1,12 @@
 import type { Entity } from '@backstage/catalog-model';
 import { z } from 'zod';
+import {
+  DAG_ID_MAX_LENGTH,
+  DAG_ID_PATTERN,
+  INSTANCE_NAME_MAX_LENGTH,
+  INSTANCE_NAME_PATTERN,
+  TAG_MAX_LENGTH,
+} from './limits';
 
 /**
  * Annotation naming an entity's DAGs: comma-separated DAG ids, each optionally
@@ -22,27 +29,28 @@ export const AIRFLOW_DAG_TAGS_ANNOTATION = 'airflow.apache.org/dag-tags';
  */
 export const AIRFLOW_INSTANCE_ANNOTATION = 'airflow.apache.org/instance';
 
-/** Characters Airflow allows in a DAG id: word characters, `.` and `-`. */
-const DAG_ID_PATTERN = /^[\p{L}\p{N}_.-]+$/u;
-/** Characters allowed in an instance name. */
-const INSTANCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** Zod schema of a DAG id (at most 250 characters, Airflow's limit). @public */
+/** Zod schema of a DAG id ({@link DAG_ID_PATTERN}, at most {@link DAG_ID_MAX_LENGTH} characters). @public */
 export const dagIdSchema = z
   .string()
   .min(1, 'DAG id is empty')
-  .max(250, 'DAG id is longer than 250 characters')
+  .max(
+    DAG_ID_MAX_LENGTH,
+    `DAG id is longer than ${DAG_ID_MAX_LENGTH} characters`,
+  )
+  .refine(v => v !== '.' && v !== '..', 'DAG id may not be "." or ".."')
   .regex(
     DAG_ID_PATTERN,
     'DAG id may contain only letters, digits, "_", "." and "-"',
-  )
-  .refine(v => v !== '.' && v !== '..', 'DAG id may not be "." or ".."');
+  );
 
-/** Zod schema of an instance name. @public */
+/** Zod schema of an instance name ({@link INSTANCE_NAME_PATTERN}). @public */
 export const instanceNameSchema = z
   .string()
   .min(1, 'instance name is empty')
-  .max(100, 'instance name is longer than 100 characters')
+  .max(
+    INSTANCE_NAME_MAX_LENGTH,
+    `instance name is longer than ${INSTANCE_NAME_MAX_LENGTH} characters`,
+  )
   .regex(
     INSTANCE_NAME_PATTERN,
     'instance name may contain only letters, digits, "_" and "-", and must start with a letter or digit',
@@ -51,7 +59,7 @@ export const instanceNameSchema = z
 const tagSchema = z
   .string()
   .min(1, 'tag is empty')
-  .max(100, 'tag is longer than 100 characters');
+  .max(TAG_MAX_LENGTH, `tag is longer than ${TAG_MAX_LENGTH} characters`);
 
 /** A DAG reference from the `dag-ids` annotation. @public */
 export interface AirflowDagRef {

@@ -1,11 +1,12 @@
+import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
 import { createPermission } from '@backstage/plugin-permission-common';
 
-/**
- * The catalog's resource type. Airflow DAG permissions are resource
- * permissions on the catalog entity that names the DAG, so policies can use
- * the catalog's own rules (for example `isEntityOwner`).
+/*
+ * Airflow DAG permissions are resource permissions on the catalog entity that
+ * names the DAG (the catalog's resource type), so policies can use the
+ * catalog's own rules, for example `isEntityOwner`.
  */
-const CATALOG_ENTITY = 'catalog-entity' as const;
+const CATALOG_ENTITY = RESOURCE_TYPE_CATALOG_ENTITY;
 
 /**
  * See an entity's DAGs, their runs and task instances.

@@ -185,7 +185,10 @@ export function recordingAuditor() {
       };
     },
   };
-  return { auditor, events };
+  /** An audit event starter as the router builds it, without an HTTP request. */
+  const audit = (event: Parameters<AuditorService['createEvent']>[0]) =>
+    auditor.createEvent(event);
+  return { auditor, audit, events };
 }
 
 /** Example entities. */

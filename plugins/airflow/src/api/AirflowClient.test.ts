@@ -273,7 +273,8 @@ describe('AirflowClient', () => {
       {
         url: `${base}/ownership`,
         method: 'GET',
-        contentType: null,
+        // The client generated from the spec always declares JSON; the body stays empty.
+        contentType: 'application/json',
         body: undefined,
       },
     ]);
@@ -292,7 +293,8 @@ describe('AirflowClient', () => {
       {
         url: `${base}/ownership/refresh`,
         method: 'POST',
-        contentType: null,
+        // The client generated from the spec always declares JSON; the body stays empty.
+        contentType: 'application/json',
         body: undefined,
       },
     ]);

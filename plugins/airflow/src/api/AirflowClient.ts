@@ -2,7 +2,6 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import type {
-  AirflowClearDagRunRequest,
   AirflowDag,
   AirflowDagDetails,
   AirflowDagRun,
@@ -10,9 +9,11 @@ import type {
   AirflowEntityDagsResponse,
   AirflowInstanceStatus,
   AirflowOwnershipResponse,
-  AirflowSetDagPausedRequest,
-  AirflowTriggerDagRunRequest,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import {
+  DefaultApiClient,
+  type TypedResponse,
+} from '../schema/openapi/generated';
 import type {
   AirflowApi,
   AirflowClearDagRunOptions,
@@ -25,143 +26,128 @@ import type {
   AirflowTriggerDagRunOptions,
 } from './AirflowApi';
 
-/** Joins path segments, encoding each exactly once. */
-function path(...segments: string[]): string {
-  return segments.map(s => `/${encodeURIComponent(s)}`).join('');
-}
-
 /** Kind and namespace of entity refs compare case-insensitively; send them lower-cased. */
-function entityPath(entityRef: CompoundEntityRef): string {
-  return path(
-    'entities',
-    entityRef.kind.toLocaleLowerCase('en-US'),
-    entityRef.namespace.toLocaleLowerCase('en-US'),
-    entityRef.name,
-  );
+function entityPath(entityRef: CompoundEntityRef) {
+  return {
+    kind: entityRef.kind.toLocaleLowerCase('en-US'),
+    namespace: entityRef.namespace.toLocaleLowerCase('en-US'),
+    name: entityRef.name,
+  };
 }
 
-function dagPath(options: AirflowDagOptions): string {
-  return `${entityPath(options.entityRef)}${path(
-    'dags',
-    options.instance,
-    options.dagId,
-  )}`;
+function dagPath(options: AirflowDagOptions) {
+  return {
+    ...entityPath(options.entityRef),
+    instance: options.instance,
+    dagId: options.dagId,
+  };
 }
 
-function runPath(options: AirflowDagRunOptions): string {
-  return `${dagPath(options)}${path('runs', options.runId)}`;
+function runPath(options: AirflowDagRunOptions) {
+  return { ...dagPath(options), runId: options.runId };
+}
+
+/** The JSON body of a successful answer; a `ResponseError` for any other. */
+async function json<T>(response: TypedResponse<T>): Promise<T> {
+  if (!response.ok) {
+    throw await ResponseError.fromResponse(response as unknown as Response);
+  }
+  return response.json();
 }
 
 /**
  * Default {@link AirflowApi}: calls the Airflow backend plugin through the
- * discovery and fetch APIs (so the user's Backstage token is attached).
+ * discovery and fetch APIs (so the user's Backstage token is attached), with
+ * the client generated from the backend's OpenAPI spec (every path segment
+ * encoded once). A spec change that this client does not follow breaks its
+ * compilation.
  * @public
  */
 export class AirflowClient implements AirflowApi {
-  private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  readonly #api: DefaultApiClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    this.#api = new DefaultApiClient(options);
   }
 
   async listEntityDags(
     options: AirflowEntityOptions,
   ): Promise<AirflowEntityDagsResponse> {
-    return this.request(`${entityPath(options.entityRef)}/dags`);
+    return json(
+      await this.#api.listEntityDags({ path: entityPath(options.entityRef) }),
+    );
   }
 
   async getDagDetails(options: AirflowDagOptions): Promise<AirflowDagDetails> {
-    return this.request(dagPath(options));
+    return json(await this.#api.getDagDetails({ path: dagPath(options) }));
   }
 
   async setDagPaused(options: AirflowSetDagPausedOptions): Promise<AirflowDag> {
-    const body: AirflowSetDagPausedRequest = { isPaused: options.isPaused };
-    return this.request(dagPath(options), { method: 'PATCH', body });
+    return json(
+      await this.#api.setDagPaused({
+        path: dagPath(options),
+        body: { isPaused: options.isPaused },
+      }),
+    );
   }
 
   async listDagRuns(
     options: AirflowListDagRunsOptions,
   ): Promise<AirflowDagRunList> {
-    const query = new URLSearchParams();
-    if (options.limit !== undefined) query.set('limit', String(options.limit));
-    if (options.offset !== undefined) {
-      query.set('offset', String(options.offset));
-    }
-    for (const state of options.states ?? []) query.append('state', state);
-    const search = query.toString();
-    return this.request(
-      `${dagPath(options)}/runs${search ? `?${search}` : ''}`,
+    return json(
+      await this.#api.listDagRuns({
+        path: dagPath(options),
+        query: {
+          limit: options.limit,
+          offset: options.offset,
+          state: options.states?.length ? options.states : undefined,
+        },
+      }),
     );
   }
 
   async triggerDagRun(
     options: AirflowTriggerDagRunOptions,
   ): Promise<AirflowDagRun> {
-    const body: AirflowTriggerDagRunRequest = {};
-    if (options.conf !== undefined) body.conf = options.conf;
-    if (options.logicalDate !== undefined) {
-      body.logicalDate = options.logicalDate;
-    }
-    if (options.note !== undefined) body.note = options.note;
-    return this.request(`${dagPath(options)}/runs`, { method: 'POST', body });
+    return json(
+      await this.#api.triggerDagRun({
+        path: dagPath(options),
+        body: {
+          conf: options.conf,
+          // The generator types date-times as Date; the wire format is the ISO string as given.
+          logicalDate: options.logicalDate as unknown as Date | undefined,
+          note: options.note,
+        },
+      }),
+    );
   }
 
   async getDagRun(
     options: AirflowDagRunOptions,
   ): Promise<AirflowDagRunWithTaskInstances> {
-    return this.request(runPath(options));
+    return json(await this.#api.getDagRun({ path: runPath(options) }));
   }
 
   async clearDagRun(
     options: AirflowClearDagRunOptions,
   ): Promise<AirflowDagRun> {
-    const body: AirflowClearDagRunRequest = {};
-    if (options.onlyFailed !== undefined) body.onlyFailed = options.onlyFailed;
-    return this.request(`${runPath(options)}/clear`, { method: 'POST', body });
+    return json(
+      await this.#api.clearDagRun({
+        path: runPath(options),
+        body: { onlyFailed: options.onlyFailed },
+      }),
+    );
   }
 
   async listInstances(): Promise<{ instances: AirflowInstanceStatus[] }> {
-    return this.request('/instances');
+    return json(await this.#api.listInstances({}));
   }
 
   async getOwnership(): Promise<AirflowOwnershipResponse> {
-    return this.request('/ownership');
+    return json(await this.#api.getOwnership({}));
   }
 
   async refreshOwnership(): Promise<AirflowOwnershipResponse> {
-    return this.request('/ownership/refresh', { method: 'POST' });
-  }
-
-  /**
-   * Sends one request to the backend plugin and parses its JSON answer.
-   * @param pathAndQuery - path below the plugin's base URL, already encoded
-   * @param init - method and JSON body; a request without body sends no content type
-   */
-  private async request<T>(
-    pathAndQuery: string,
-    init?: { method: 'PATCH' | 'POST'; body?: unknown },
-  ): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('airflow');
-    let requestInit: RequestInit | undefined;
-    if (init) {
-      requestInit =
-        init.body === undefined
-          ? { method: init.method }
-          : {
-              method: init.method,
-              headers: { 'Content-Type': 'application/json' },
-              body: JSON.stringify(init.body),
-            };
-    }
-    const response = await this.fetchApi.fetch(
-      `${baseUrl}${pathAndQuery}`,
-      requestInit,
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return json(await this.#api.refreshOwnership({}));
   }
 }

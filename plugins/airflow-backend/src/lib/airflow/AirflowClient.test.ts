@@ -9,13 +9,10 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import {
-  AIRFLOW_RUN_ID_PATTERN,
-  DefaultAirflowClient,
-  encodePath,
-  normalizeLogicalDate,
-  nowWithMicroseconds,
-} from './AirflowClient';
+import { RUN_ID_PATTERN as AIRFLOW_RUN_ID_PATTERN } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import { DefaultAirflowClient } from './AirflowClient';
+import { normalizeLogicalDate, nowWithMicroseconds } from './dates';
+import { encodePath } from './paths';
 import type { AirflowInstanceConfig } from './types';
 import {
   AIRFLOW_BASE,
@@ -266,8 +263,15 @@ describe('DefaultAirflowClient', () => {
     it("keeps a token whose exp looks past because Airflow's clock runs two hours behind", async () => {
       const log = new CallLog();
       const airflowNow = Math.floor(Date.now() / 1000) - 7200;
-      const token = makeJwt({ sub: 'admin', iat: airflowNow, exp: airflowNow + 3600 });
-      server.use(tokenEndpoint(log, [token]), dagsAccepting(log, [token], { status: 401, detail: 'Token Expired' }));
+      const token = makeJwt({
+        sub: 'admin',
+        iat: airflowNow,
+        exp: airflowNow + 3600,
+      });
+      server.use(
+        tokenEndpoint(log, [token]),
+        dagsAccepting(log, [token], { status: 401, detail: 'Token Expired' }),
+      );
       const client = createClient({ apiVersion: 'v2', auth: password });
       await client.listDags();
       await client.listDags();

@@ -6,14 +6,7 @@ export type {
   ListDagsOptions,
   TriggerDagRunOptions,
 } from './types';
-export { DefaultAirflowClient } from './AirflowClient';
+export { DefaultAirflowClient, generateRunId } from './AirflowClient';
 export type { DefaultAirflowClientOptions } from './AirflowClient';
-export {
-  mapDag,
-  mapDagDetails,
-  mapDagParams,
-  mapDagRun,
-  mapHealth,
-  mapTaskInstance,
-} from './mappers';
-export type { AirflowMappingContext } from './mappers';
+export { encodePath } from './paths';
+export { normalizeLogicalDate, nowWithMicroseconds, toUtcIso } from './dates';

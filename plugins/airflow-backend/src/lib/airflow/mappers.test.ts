@@ -2,7 +2,6 @@ import {
   type AirflowMappingContext,
   dagRunWebUrl,
   dagWebUrl,
-  everyDurationInWords,
   mapDag,
   mapDagDetails,
   mapDagParams,
@@ -10,8 +9,9 @@ import {
   mapHealth,
   mapTaskInstance,
   readSchedule,
-  toUtcIso,
 } from './mappers';
+import { toUtcIso } from './dates';
+import { everyDurationInWords } from './schedule';
 import { fixture } from './__testUtils__/fakeAirflow';
 
 const v2: AirflowMappingContext = {
@@ -94,21 +94,27 @@ describe('mapDag', () => {
 describe('readSchedule', () => {
   it('prefers timetable_description, then falls back to the expression', () => {
     expect(
-      readSchedule({
-        dag_id: 'd',
-        timetable_summary: '0 6 * * *',
-        timetable_description: 'At 06:00',
-      }),
+      readSchedule(
+        {
+          dag_id: 'd',
+          timetable_summary: '0 6 * * *',
+          timetable_description: 'At 06:00',
+        },
+        v2,
+      ),
     ).toEqual({
       schedule: 'At 06:00',
       scheduleExpression: '0 6 * * *',
     });
     expect(
-      readSchedule({
-        dag_id: 'd',
-        timetable_summary: '*/5 * * * *',
-        timetable_description: null,
-      }),
+      readSchedule(
+        {
+          dag_id: 'd',
+          timetable_summary: '*/5 * * * *',
+          timetable_description: null,
+        },
+        v2,
+      ),
     ).toEqual({
       schedule: '*/5 * * * *',
       scheduleExpression: '*/5 * * * *',
@@ -117,52 +123,64 @@ describe('readSchedule', () => {
 
   it('turns a v1 CronExpression into its value and a preset into words', () => {
     expect(
-      readSchedule({
-        dag_id: 'd',
-        schedule_interval: { __type: 'CronExpression', value: '@daily' },
-      }),
+      readSchedule(
+        {
+          dag_id: 'd',
+          schedule_interval: { __type: 'CronExpression', value: '@daily' },
+        },
+        v1,
+      ),
     ).toEqual({ schedule: 'Every day at 00:00', scheduleExpression: '@daily' });
   });
 
   it('turns a v1 TimeDelta into words and a Python-style timedelta expression', () => {
     expect(
-      readSchedule({
-        dag_id: 'd',
-        schedule_interval: {
-          __type: 'TimeDelta',
-          days: 1,
-          seconds: 21600,
-          microseconds: 0,
+      readSchedule(
+        {
+          dag_id: 'd',
+          schedule_interval: {
+            __type: 'TimeDelta',
+            days: 1,
+            seconds: 21600,
+            microseconds: 0,
+          },
         },
-      }),
+        v1,
+      ),
     ).toEqual({
       schedule: 'Every 1 day, 6 hours',
       scheduleExpression: '1 day, 6:00:00',
     });
     expect(
-      readSchedule({
-        dag_id: 'd',
-        schedule_interval: {
-          __type: 'TimeDelta',
-          days: 0,
-          seconds: 300,
-          microseconds: 0,
+      readSchedule(
+        {
+          dag_id: 'd',
+          schedule_interval: {
+            __type: 'TimeDelta',
+            days: 0,
+            seconds: 300,
+            microseconds: 0,
+          },
         },
-      }),
+        v1,
+      ),
     ).toEqual({ schedule: 'Every 5 minutes', scheduleExpression: '0:05:00' });
   });
 
   it('turns a v1 RelativeDelta into words', () => {
     expect(
-      readSchedule({
-        dag_id: 'd',
-        schedule_interval: {
-          __type: 'RelativeDelta',
-          months: 1,
-          days: 0,
-          years: 0,
+      readSchedule(
+        {
+          dag_id: 'd',
+          schedule_interval: {
+            __type: 'RelativeDelta',
+            months: 1,
+            days: 0,
+            years: 0,
+          },
         },
-      }),
+        v1,
+      ),
     ).toEqual({
       schedule: 'Every 1 month',
       scheduleExpression: 'relativedelta(months=+1)',
@@ -172,21 +190,27 @@ describe('readSchedule', () => {
   it('returns null for unscheduled DAGs of both versions', () => {
     const none = { schedule: null, scheduleExpression: null };
     expect(
-      readSchedule({
-        dag_id: 'd',
-        timetable_summary: 'None',
-        timetable_description: 'Never, external triggers only',
-      }),
+      readSchedule(
+        {
+          dag_id: 'd',
+          timetable_summary: 'None',
+          timetable_description: 'Never, external triggers only',
+        },
+        v2,
+      ),
     ).toEqual(none);
-    expect(readSchedule({ dag_id: 'd', timetable_summary: null })).toEqual(
+    expect(readSchedule({ dag_id: 'd', timetable_summary: null }, v2)).toEqual(
       none,
     );
     expect(
-      readSchedule({
-        dag_id: 'd',
-        schedule_interval: null,
-        timetable_description: 'Never, external triggers only',
-      }),
+      readSchedule(
+        {
+          dag_id: 'd',
+          schedule_interval: null,
+          timetable_description: 'Never, external triggers only',
+        },
+        v1,
+      ),
     ).toEqual(none);
   });
 });
@@ -236,9 +260,7 @@ describe('toUtcIso', () => {
     expect(toUtcIso('2025-03-29T19:48:49.273773Z')).toBe(
       '2025-03-29T19:48:49.273773Z',
     );
-    expect(toUtcIso('2025-03-29T21:48:49+02:00')).toBe(
-      '2025-03-29T19:48:49.000Z',
-    );
+    expect(toUtcIso('2025-03-29T21:48:49+02:00')).toBe('2025-03-29T19:48:49Z');
     expect(toUtcIso(null)).toBeNull();
     expect(toUtcIso('')).toBeNull();
   });

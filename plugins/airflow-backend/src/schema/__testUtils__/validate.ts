@@ -39,7 +39,8 @@ export function responseSchemaRef(
   status: number,
 ): string | undefined {
   const operation = spec.paths[specPath]?.[method.toLowerCase()];
-  if (!operation) throw new Error(`${method} ${specPath} is not in openapi.yaml`);
+  if (!operation)
+    throw new Error(`${method} ${specPath} is not in openapi.yaml`);
   const response =
     operation.responses[String(status)] ?? operation.responses.default;
   const resolved = response?.$ref
@@ -59,12 +60,14 @@ export function specErrors(
   body: unknown,
 ): string[] {
   const ref = responseSchemaRef(method, specPath, status);
-  if (!ref) return [`no JSON response schema for ${method} ${specPath} ${status}`];
+  if (!ref)
+    return [`no JSON response schema for ${method} ${specPath} ${status}`];
   const validate = getAjv().compile({
     $ref: `${SPEC_ID}${ref.replace('#/components/schemas/', '#/$defs/')}`,
   });
   if (validate(body)) return [];
   return (validate.errors ?? []).map(
-    e => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`,
+    e =>
+      `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`,
   );
 }

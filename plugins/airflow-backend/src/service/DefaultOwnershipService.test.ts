@@ -11,7 +11,8 @@ import {
   memoryCache,
   run,
 } from '../__testUtils__/fakes';
-import { OwnershipService } from './OwnershipService';
+import { DefaultOwnershipService } from './DefaultOwnershipService';
+import { ReadCache } from './ReadCache';
 
 const owned = (e: Entity, owner: string): Entity => ({
   ...e,
@@ -95,14 +96,14 @@ function setup(options: { hidden?: string[]; denyView?: boolean } = {}) {
       })),
     },
   );
-  const service = new OwnershipService({
+  const service = new DefaultOwnershipService({
     clients: [client],
     catalog,
     auth: mockServices.auth(),
     permissions: mockServices.permissions({
       result: options.denyView ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
     }),
-    cache: memoryCache(),
+    cache: new ReadCache({ cache: memoryCache(), ttlMs: 0 }),
     logger: mockServices.logger.mock(),
   });
   return { service, client };

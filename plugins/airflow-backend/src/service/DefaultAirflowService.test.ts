@@ -14,7 +14,7 @@ import {
   memoryCache,
   recordingAuditor,
 } from '../__testUtils__/fakes';
-import { DefaultAirflowService } from './AirflowService';
+import { createAirflowServices } from './createServices';
 
 const entities = [
   component('orders', {
@@ -39,9 +39,9 @@ const dags = [
 function setup(options: { deny?: string[] } = {}) {
   const client = fakeClient(dags);
   const cache = memoryCache();
-  const { auditor, events } = recordingAuditor();
+  const { audit, events } = recordingAuditor();
   const permissions = permissionsDenying(options.deny);
-  const service = new DefaultAirflowService({
+  const { airflowService: service } = createAirflowServices({
     config: {
       instances: [instanceConfig('local')],
       cacheTtlMs: 30_000,
@@ -51,11 +51,11 @@ function setup(options: { deny?: string[] } = {}) {
     clients: [client],
     catalog: catalogServiceMock({ entities }),
     permissions,
-    auditor,
+    auth: mockServices.auth(),
     cache,
     logger: mockServices.logger.mock(),
   });
-  return { service, client, cache, events, permissions };
+  return { service, client, cache, events, permissions, audit };
 }
 
 const credentials = mockCredentials.user('user:default/alice');
@@ -117,9 +117,10 @@ describe('DefaultAirflowService', () => {
   });
 
   it('invalidates the cached runs of a DAG it triggers, and only those', async () => {
-    const { service, client } = setup();
+    const { audit, service, client } = setup();
     await service.listEntityDags({ entityRef: ref('reports'), credentials });
     await service.triggerDagRun({
+      audit,
       entityRef: ref('reports'),
       credentials,
       instance: 'local',
@@ -132,9 +133,10 @@ describe('DefaultAirflowService', () => {
   });
 
   it('invalidates the cached DAG list when it pauses a DAG', async () => {
-    const { service, client } = setup();
+    const { audit, service, client } = setup();
     await service.listEntityDags({ entityRef: ref('orders'), credentials });
     await service.setDagPaused({
+      audit,
       entityRef: ref('orders'),
       credentials,
       instance: 'local',
@@ -216,8 +218,9 @@ describe('DefaultAirflowService', () => {
   });
 
   it('checks permissions with the entity ref as the resource ref', async () => {
-    const { service, permissions } = setup();
+    const { audit, service, permissions } = setup();
     await service.triggerDagRun({
+      audit,
       entityRef: ref('orders'),
       credentials,
       instance: 'local',
@@ -236,11 +239,12 @@ describe('DefaultAirflowService', () => {
   });
 
   it('denies a trigger without calling Airflow and audits the denial', async () => {
-    const { service, client, events } = setup({
+    const { audit, service, client, events } = setup({
       deny: [airflowDagTriggerPermission.name],
     });
     await expect(
       service.triggerDagRun({
+        audit,
         entityRef: ref('orders'),
         credentials,
         instance: 'local',
@@ -267,8 +271,9 @@ describe('DefaultAirflowService', () => {
   });
 
   it('records the Backstage user in the run note and audits the run id', async () => {
-    const { service, client, events } = setup();
+    const { audit, service, client, events } = setup();
     const created = await service.triggerDagRun({
+      audit,
       entityRef: ref('orders'),
       credentials,
       instance: 'local',
@@ -290,9 +295,10 @@ describe('DefaultAirflowService', () => {
   });
 
   it('answers 404 for a DAG the entity does not name, whatever the caller guesses', async () => {
-    const { service, client } = setup();
+    const { audit, service, client } = setup();
     await expect(
       service.triggerDagRun({
+        audit,
         entityRef: ref('orders'),
         credentials,
         instance: 'local',
@@ -315,8 +321,9 @@ describe('DefaultAirflowService', () => {
   });
 
   it('reaches a DAG selected by tag', async () => {
-    const { service, client } = setup();
+    const { audit, service, client } = setup();
     await service.clearDagRun({
+      audit,
       entityRef: ref('reports'),
       credentials,
       instance: 'local',
@@ -332,12 +339,13 @@ describe('DefaultAirflowService', () => {
   });
 
   it('audits a failed Airflow call with outcome failed', async () => {
-    const { service, client, events } = setup();
+    const { audit, service, client, events } = setup();
     client.setDagPaused.mockRejectedValue(
       new ServiceUnavailableError('Airflow down'),
     );
     await expect(
       service.setDagPaused({
+        audit,
         entityRef: ref('orders'),
         credentials,
         instance: 'local',
@@ -353,8 +361,9 @@ describe('DefaultAirflowService', () => {
   });
 
   it("caps the run note at 1000 characters, the length of Airflow's note column", async () => {
-    const { service, client } = setup();
+    const { audit, service, client } = setup();
     await service.triggerDagRun({
+      audit,
       entityRef: ref('orders'),
       credentials,
       instance: 'local',
@@ -382,8 +391,9 @@ describe('DefaultAirflowService', () => {
   });
 
   it('audits a trigger with the conf keys, logical date and note', async () => {
-    const { service, events } = setup();
+    const { audit, service, events } = setup();
     await service.triggerDagRun({
+      audit,
       entityRef: ref('orders'),
       credentials,
       instance: 'local',

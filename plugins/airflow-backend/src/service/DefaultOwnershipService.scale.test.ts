@@ -16,7 +16,8 @@ import {
   testLogger,
   versionHandlers,
 } from '../lib/airflow/__testUtils__/fakeAirflow';
-import { OwnershipService } from './OwnershipService';
+import { DefaultOwnershipService } from './DefaultOwnershipService';
+import { ReadCache } from './ReadCache';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -87,12 +88,12 @@ describe('OwnershipService at scale', () => {
       config: instanceConfig({ name: 'big', apiVersion: 'v2' }),
       logger: testLogger(),
     });
-    const service = new OwnershipService({
+    const service = new DefaultOwnershipService({
       clients: [client],
       catalog: catalogServiceMock({ entities }),
       auth: mockServices.auth(),
       permissions: mockServices.permissions(),
-      cache: memoryCache(),
+      cache: new ReadCache({ cache: memoryCache(), ttlMs: 0 }),
       logger: mockServices.logger.mock(),
     });
 

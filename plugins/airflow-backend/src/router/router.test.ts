@@ -19,8 +19,7 @@ import {
   memoryCache,
   recordingAuditor,
 } from '../__testUtils__/fakes';
-import { DefaultAirflowService } from './AirflowService';
-import { OwnershipService } from './OwnershipService';
+import { createAirflowServices } from '../service/createServices';
 import { createRouter } from './router';
 import { spec, specErrors } from '../schema/__testUtils__/validate';
 
@@ -39,7 +38,7 @@ async function setup(options: { deny?: string[] } = {}) {
   const { auditor, events } = recordingAuditor();
   const catalog = catalogServiceMock({ entities });
   const permissions = permissionsDenying(options.deny);
-  const service = new DefaultAirflowService({
+  const { airflowService, ownershipService } = createAirflowServices({
     config: {
       instances: [instanceConfig('local')],
       cacheTtlMs: 0,
@@ -49,21 +48,14 @@ async function setup(options: { deny?: string[] } = {}) {
     clients: [client],
     catalog,
     permissions,
-    auditor,
-    cache: memoryCache(),
-    logger: mockServices.logger.mock(),
-  });
-  const ownershipService = new OwnershipService({
-    clients: [client],
-    catalog,
     auth: mockServices.auth(),
-    permissions,
     cache: memoryCache(),
     logger: mockServices.logger.mock(),
   });
   const router = await createRouter({
     httpAuth: mockServices.httpAuth(),
-    airflowService: service,
+    auditor,
+    airflowService,
     ownershipService,
   });
   const app = express().use(router).use(mockErrorHandler());
@@ -97,6 +89,7 @@ describe('router', () => {
     const res = await request(app).get(
       '/entities/component/default/orders/dags',
     );
+    if (res.status !== 200) console.log(JSON.stringify(res.body));
     expect(res.status).toBe(200);
     expect(res.body.dags.map((d: any) => d.dagId)).toEqual([
       'ml.feature-store-refresh',

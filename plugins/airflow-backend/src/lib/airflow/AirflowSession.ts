@@ -1,0 +1,426 @@
+import axios, { type AxiosInstance } from 'axios';
+import { decodeJwt } from 'jose';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
+import type { AirflowApiVersion } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import { SingleFlight } from '../singleFlight';
+import {
+  type AirflowDialect,
+  dialectOf,
+  DIALECTS_NEWEST_FIRST,
+} from './dialects';
+import {
+  mapAirflowHttpError,
+  mapNetworkError,
+  readAirflowMessage,
+} from './errors';
+import { isPlainObject } from './raw';
+import type { AirflowInstanceConfig } from './types';
+
+/** Renew a JWT this long before it expires (less for short-lived tokens: half their lifetime). */
+const TOKEN_RENEW_MARGIN_MS = 60_000;
+
+/** HTTP methods the client uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PATCH';
+
+/** Query parameters; arrays are sent as repeated keys (`tags=a&tags=b`). */
+export type Query = Record<
+  string,
+  string | number | boolean | readonly string[] | undefined
+>;
+
+/** One answer of Airflow, whatever its status. */
+export interface HttpResult {
+  status: number;
+  statusText: string;
+  /** Parsed JSON body, or undefined when the body is not JSON. */
+  body: unknown;
+  /** Raw body text. */
+  text: string;
+}
+
+/** One call of the REST API. */
+export interface AirflowRequest {
+  method?: HttpMethod;
+  /** Path below `/api/v1|v2`, every id already encoded (use `encodePath`). */
+  path: string;
+  query?: Query;
+  body?: unknown;
+  /** Replaces the default message of a 409 answer. */
+  conflictMessage?: (airflowMessage: string) => string;
+}
+
+/** How one request authenticates: extra headers and/or HTTP basic credentials. */
+interface RequestCredentials {
+  headers: Record<string, string>;
+  basic?: { username: string; password: string };
+  /** The JWT used, when it came from our own login (so it can be renewed). */
+  jwt?: string;
+}
+
+/** Options of {@link AirflowSession}. */
+export interface AirflowSessionOptions {
+  /** The validated instance config. */
+  config: AirflowInstanceConfig;
+  /** Logger; the session adds the instance name to every entry. */
+  logger: LoggerService;
+}
+
+/**
+ * The connection to one Airflow instance: sending (axios, timeouts, error
+ * mapping), authentication (basic, static bearer, or a JWT from
+ * `POST {base}/auth/token` renewed before it expires, one login shared by
+ * concurrent callers and one retry when Airflow rejects the token) and the
+ * API generation (configured, or detected once: `GET /api/v2/version`, then
+ * `GET /api/v1/version` with credentials). {@link AirflowSession.request} is
+ * the one way the client reaches the REST API.
+ */
+export class AirflowSession {
+  /** The instance name from config. */
+  readonly instance: string;
+  /** Base URL of the API server, without trailing slash. */
+  readonly baseUrl: string;
+  /** Base URL of the web UI, without trailing slash. */
+  readonly webUiUrl: string;
+  readonly #config: AirflowInstanceConfig;
+  readonly #logger: LoggerService;
+  readonly #http: AxiosInstance;
+  #apiVersion?: AirflowApiVersion;
+  #jwt?: { token: string; renewAt: number };
+  readonly #flights = new SingleFlight<string>();
+
+  constructor(options: AirflowSessionOptions) {
+    this.#config = options.config;
+    this.instance = options.config.name;
+    this.#logger = options.logger.child({ airflowInstance: this.instance });
+    this.baseUrl = options.config.baseUrl.replace(/\/+$/, '');
+    this.webUiUrl = (options.config.webUiUrl || options.config.baseUrl).replace(
+      /\/+$/,
+      '',
+    );
+    this.#http = axios.create({
+      timeout: options.config.timeoutMs,
+      // Every status is an answer; errors are mapped by the session itself.
+      validateStatus: () => true,
+      // Keep the raw text: error bodies may be HTML or plain text.
+      responseType: 'text',
+      transformResponse: [data => data],
+      headers: { Accept: 'application/json' },
+      // Arrays as repeated keys (the form/explode style of both specs); every
+      // key and value percent-encoded, so `+` arrives as `%2B`, not a space.
+      paramsSerializer: { indexes: null, encode: encodeURIComponent },
+    });
+  }
+
+  /** The logger of this instance. */
+  get logger(): LoggerService {
+    return this.#logger;
+  }
+
+  // ------------------------------------------------------------ transport
+
+  /** Sends one HTTP request to `{baseUrl}{path}`; network failures become `ServiceUnavailableError`. */
+  async send(
+    method: HttpMethod,
+    path: string,
+    options: {
+      query?: Query;
+      body?: unknown;
+      credentials?: RequestCredentials;
+      /** How errors name the call (default `path`). */
+      label?: string;
+    } = {},
+  ): Promise<HttpResult> {
+    const timeoutMs = this.#config.timeoutMs;
+    const headers: Record<string, string> = {
+      ...options.credentials?.headers,
+    };
+    if (options.body !== undefined)
+      headers['Content-Type'] = 'application/json';
+    try {
+      const response = await this.#http.request<string>({
+        method,
+        url: `${this.baseUrl}${path}`,
+        params: options.query,
+        data: options.body,
+        headers,
+        auth: options.credentials?.basic,
+        // Socket inactivity is covered by `timeout`; this bounds the whole exchange.
+        signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
+      });
+      const text =
+        typeof response.data === 'string'
+          ? response.data
+          : String(response.data ?? '');
+      let body: unknown;
+      if (text.trim()) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+      }
+      return {
+        status: response.status,
+        statusText: response.statusText ?? '',
+        body,
+        text,
+      };
+    } catch (error) {
+      throw mapNetworkError(error, {
+        instance: this.instance,
+        method,
+        path: options.label ?? path,
+        timeoutMs,
+      });
+    }
+  }
+
+  /**
+   * Calls the REST API (`{baseUrl}/api/v1|v2{path}`) with credentials and
+   * returns its JSON body.
+   *
+   * @throws the typed errors of `errors.ts` for non-2xx answers, and
+   *   `ServiceUnavailableError` for a 2xx answer that is not JSON.
+   */
+  async request<T>(options: AirflowRequest): Promise<T> {
+    const method = options.method ?? 'GET';
+    const dialect = await this.dialect();
+    const path = `${dialect.prefix}${options.path}`;
+    let credentials = await this.#credentials(dialect);
+    let res = await this.send(method, path, {
+      query: options.query,
+      body: options.body,
+      credentials,
+      label: options.path,
+    });
+    if (credentials.jwt && this.#isRejectedToken(res)) {
+      this.#logger.info('Airflow rejected the JWT, logging in again', {
+        status: res.status,
+      });
+      const jwt = await this.#renewJwt(credentials.jwt);
+      credentials = { headers: { Authorization: `Bearer ${jwt}` }, jwt };
+      res = await this.send(method, path, {
+        query: options.query,
+        body: options.body,
+        credentials,
+        label: options.path,
+      });
+    }
+    if (res.status >= 200 && res.status < 300) {
+      if (res.body === undefined) {
+        throw new ServiceUnavailableError(
+          `Airflow instance '${this.instance}' answered ${method} ${
+            options.path
+          } with a non-JSON body: ${readAirflowMessage(
+            undefined,
+            res.text,
+            res.status,
+            res.statusText,
+          )}`,
+        );
+      }
+      return res.body as T;
+    }
+    throw mapAirflowHttpError(res, {
+      instance: this.instance,
+      method,
+      path: options.path,
+      conflictMessage: options.conflictMessage,
+    });
+  }
+
+  // ------------------------------------------------------------ API version
+
+  /** The API generation: configured, or detected once (a failed detection is retried on the next call). */
+  async apiVersion(): Promise<AirflowApiVersion> {
+    if (this.#config.apiVersion !== 'auto') return this.#config.apiVersion;
+    if (this.#apiVersion) return this.#apiVersion;
+    const detected = (await this.#flights.run('version', () =>
+      this.#detectVersion(),
+    )) as AirflowApiVersion;
+    this.#apiVersion = detected;
+    return detected;
+  }
+
+  /** The dialect of {@link AirflowSession.apiVersion}. */
+  async dialect(): Promise<AirflowDialect> {
+    return dialectOf(await this.apiVersion());
+  }
+
+  async #detectVersion(): Promise<AirflowApiVersion> {
+    const probes: string[] = [];
+    for (const dialect of DIALECTS_NEWEST_FIRST) {
+      const res = await this.send('GET', dialect.versionPath, {
+        credentials: dialect.versionNeedsAuth
+          ? this.#staticCredentials()
+          : undefined,
+      });
+      const hasVersion =
+        res.status === 200 &&
+        isPlainObject(res.body) &&
+        typeof res.body.version === 'string';
+      // 401/403 with a JSON body on a version endpoint that wants credentials
+      // is that generation refusing ours: the version is known, the calls
+      // will report the credential problem.
+      const refusesCredentials =
+        dialect.versionNeedsAuth &&
+        (res.status === 401 || res.status === 403) &&
+        res.body !== undefined;
+      if (hasVersion || refusesCredentials) {
+        this.#logger.debug(`Detected Airflow ${dialect.prefix}`, {
+          status: res.status,
+        });
+        return dialect.apiVersion;
+      }
+      probes.push(
+        `GET ${dialect.versionPath} → ${res.status} ${readAirflowMessage(
+          res.body,
+          res.text,
+          res.status,
+          res.statusText,
+        )}`,
+      );
+    }
+    throw new ServiceUnavailableError(
+      `Airflow instance '${
+        this.instance
+      }' answers neither as Airflow 3 nor as Airflow 2 at ${
+        this.baseUrl
+      }: ${probes.join('; ')}`,
+    );
+  }
+
+  // ------------------------------------------------------------ credentials
+
+  /** Credentials that need no login: basic auth for a password, bearer for a static token. */
+  #staticCredentials(): RequestCredentials {
+    const auth = this.#config.auth;
+    switch (auth.type) {
+      case 'password':
+        return {
+          headers: {},
+          basic: { username: auth.username, password: auth.password },
+        };
+      case 'token':
+        return { headers: { Authorization: `Bearer ${auth.token}` } };
+      default:
+        return { headers: {} };
+    }
+  }
+
+  /** Credentials for the version endpoint of v1 (never a login for a status check). */
+  versionCredentials(dialect: AirflowDialect): RequestCredentials | undefined {
+    return dialect.versionNeedsAuth ? this.#staticCredentials() : undefined;
+  }
+
+  async #credentials(dialect: AirflowDialect): Promise<RequestCredentials> {
+    if (
+      this.#config.auth.type === 'password' &&
+      dialect.passwordAuth === 'jwt'
+    ) {
+      const jwt = await this.#getJwt();
+      return { headers: { Authorization: `Bearer ${jwt}` }, jwt };
+    }
+    return this.#staticCredentials();
+  }
+
+  async #getJwt(): Promise<string> {
+    if (this.#jwt && Date.now() < this.#jwt.renewAt) {
+      return this.#jwt.token;
+    }
+    return this.#login();
+  }
+
+  /** Renews a JWT that Airflow rejected, unless another caller already did. */
+  async #renewJwt(rejected: string): Promise<string> {
+    if (
+      this.#jwt &&
+      this.#jwt.token !== rejected &&
+      Date.now() < this.#jwt.renewAt
+    ) {
+      return this.#jwt.token;
+    }
+    if (this.#jwt?.token === rejected) {
+      this.#jwt = undefined;
+    }
+    return this.#login();
+  }
+
+  /** One login for all concurrent callers. */
+  #login(): Promise<string> {
+    return this.#flights.run('login', () => this.#doLogin());
+  }
+
+  async #doLogin(): Promise<string> {
+    const auth = this.#config.auth;
+    if (auth.type !== 'password') {
+      throw new Error('login needs password credentials');
+    }
+    const path = '/auth/token';
+    this.#logger.debug('Logging in to Airflow for a JWT');
+    const res = await this.send('POST', path, {
+      body: { username: auth.username, password: auth.password },
+    });
+    const where = `Airflow instance '${this.instance}'`;
+    if (res.status === 200 || res.status === 201) {
+      const token = isPlainObject(res.body) ? res.body.access_token : undefined;
+      if (typeof token !== 'string' || !token) {
+        throw new ServiceUnavailableError(
+          `${where} answered POST ${path} without an access_token`,
+        );
+      }
+      this.#jwt = { token, renewAt: renewAtOf(token) };
+      return token;
+    }
+    const message = readAirflowMessage(
+      res.body,
+      res.text,
+      res.status,
+      res.statusText,
+    );
+    if (res.status === 400 || res.status === 401 || res.status === 403) {
+      throw new ServiceUnavailableError(
+        `${where} rejected the configured credentials (POST ${path} answered ${res.status}): ${message}`,
+      );
+    }
+    throw new ServiceUnavailableError(
+      `${where} could not issue a token (POST ${path} answered ${res.status}): ${message}`,
+    );
+  }
+
+  #isRejectedToken(res: HttpResult): boolean {
+    if (res.status === 401) return true;
+    return (
+      res.status === 403 &&
+      isPlainObject(res.body) &&
+      res.body.detail === 'Invalid JWT token'
+    );
+  }
+}
+
+/**
+ * When to renew a JWT: shortly before it expires, its lifetime measured on
+ * our own clock (`exp - iat` from now), so clock skew between Backstage and
+ * Airflow cannot make every call log in again. A token without `exp` is
+ * kept until Airflow rejects it.
+ */
+function renewAtOf(token: string): number {
+  let exp: number | undefined;
+  let iat: number | undefined;
+  try {
+    const claims = decodeJwt(token);
+    exp = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+    iat = typeof claims.iat === 'number' ? claims.iat * 1000 : undefined;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+  if (exp !== undefined && iat !== undefined && exp > iat) {
+    const lifetime = exp - iat;
+    return (
+      Date.now() + lifetime - Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 2)
+    );
+  }
+  if (exp !== undefined) return exp - TOKEN_RENEW_MARGIN_MS;
+  return Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,57 @@
+import type { AirflowApiVersion } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import type { RawDag, RawDagRun } from '../raw';
+import type { ScheduleParts } from '../schedule';
+
+/**
+ * Everything that differs between the two Airflow REST API generations, in
+ * one table per generation: `v1.ts` (Airflow 2, `/api/v1`) and `v2.ts`
+ * (Airflow 3, `/api/v2`). The client, the mappers and the session ask the
+ * dialect instead of branching on the version. Dropping a generation is
+ * deleting its file (and its fixtures).
+ */
+export interface AirflowDialect {
+  /** The API generation. */
+  readonly apiVersion: AirflowApiVersion;
+  /** Path prefix of the REST API below the instance's base URL. */
+  readonly prefix: '/api/v1' | '/api/v2';
+  /** Health endpoint below the base URL (served without credentials). */
+  readonly healthPath: string;
+  /** Version endpoint below the base URL. */
+  readonly versionPath: string;
+  /** Whether the version endpoint wants credentials (v1) or none (v2). */
+  readonly versionNeedsAuth: boolean;
+  /**
+   * How username and password are used: exchanged for a JWT at
+   * `POST {base}/auth/token` (v2) or sent as HTTP basic auth (v1).
+   */
+  readonly passwordAuth: 'jwt' | 'basic';
+  /** Field that orders DAG runs in time, in listings and in batch filters. */
+  readonly runTimeField: 'execution_date' | 'run_after';
+  /** The value of {@link AirflowDialect.runTimeField} on a raw run. */
+  runTime(run: RawDagRun): string | undefined;
+  /** The logical date of a raw run. */
+  logicalDate(run: RawDagRun): string | null | undefined;
+  /** Whether the DAG is active (not stale). */
+  isActive(dag: RawDag): boolean;
+  /** Next run's logical date and earliest creation time. */
+  nextRun(dag: RawDag): {
+    logicalDate: string | null | undefined;
+    after: string | null | undefined;
+  };
+  /** The schedule expression (and its words where the dialect knows them). */
+  readSchedule(dag: RawDag): ScheduleParts;
+  /**
+   * The request that clears a DAG run for real: v2 `…/clear` with
+   * `{dry_run, only_failed}`; v1 `…/clear` knows only `dry_run`, so clearing
+   * only failed tasks goes through `clearTaskInstances`.
+   */
+  clearRunRequest(
+    dagId: string,
+    runId: string,
+    onlyFailed: boolean,
+  ): { path: string; body: Record<string, unknown>; answersWithRun: boolean };
+  /** Link to a DAG in the web UI. */
+  dagUrl(webUiUrl: string, dagId: string): string;
+  /** Link to a DAG run in the web UI. */
+  dagRunUrl(webUiUrl: string, dagId: string, runId: string): string;
+}

@@ -1,0 +1,38 @@
+import { encodePath } from '../paths';
+import { CRON_PRESETS } from '../schedule';
+import type { AirflowDialect } from './types';
+
+/** Airflow 3: `/api/v2`, JWT from `POST /auth/token`, `run_after`, the React UI's routes. */
+export const v2Dialect: AirflowDialect = {
+  apiVersion: 'v2',
+  prefix: '/api/v2',
+  healthPath: '/api/v2/monitor/health',
+  versionPath: '/api/v2/version',
+  versionNeedsAuth: false,
+  passwordAuth: 'jwt',
+  runTimeField: 'run_after',
+  runTime: run => run.run_after ?? undefined,
+  logicalDate: run => run.logical_date,
+  isActive: dag => (typeof dag.is_stale === 'boolean' ? !dag.is_stale : true),
+  nextRun: dag => ({
+    logicalDate: dag.next_dagrun_logical_date,
+    after: dag.next_dagrun_run_after,
+  }),
+  readSchedule: dag => {
+    const summary = dag.timetable_summary ?? null;
+    return {
+      expression: summary,
+      words: summary ? CRON_PRESETS[summary] ?? null : null,
+    };
+  },
+  clearRunRequest: (dagId, runId, onlyFailed) => ({
+    path: encodePath`/dags/${dagId}/dagRuns/${runId}/clear`,
+    body: { dry_run: false, only_failed: onlyFailed },
+    answersWithRun: true,
+  }),
+  dagUrl: (webUiUrl, dagId) => `${webUiUrl}/dags/${encodeURIComponent(dagId)}`,
+  dagRunUrl: (webUiUrl, dagId, runId) =>
+    `${webUiUrl}/dags/${encodeURIComponent(dagId)}/runs/${encodeURIComponent(
+      runId,
+    )}`,
+};

@@ -1,0 +1,222 @@
+import type {
+  AuditorService,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { checkRunConf } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { createOpenApiRouter, spec } from '../schema/openapi';
+import type { SetDagPaused } from '../schema/openapi/generated/apis';
+import type { AuditEventStarter } from '../service/audit';
+import type { AirflowService } from '../service/AirflowService';
+import type { OwnershipService } from '../service/OwnershipService';
+import {
+  jsonBody,
+  methodNotAllowed,
+  readableValidationErrors,
+  requireJsonBody,
+} from './middleware';
+import { SpecIndex } from './spec';
+
+/** Options of {@link createRouter}. */
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+  airflowService: AirflowService;
+  ownershipService: OwnershipService;
+}
+
+/** Kind and namespace of entity refs compare case-insensitively. */
+function entityRefOf(params: {
+  kind: string;
+  namespace: string;
+  name: string;
+}): CompoundEntityRef {
+  return {
+    kind: params.kind.toLocaleLowerCase('en-US'),
+    namespace: params.namespace.toLocaleLowerCase('en-US'),
+    name: params.name,
+  };
+}
+
+/**
+ * Creates the plugin's router, mounted at `/api/airflow`: the typed router
+ * generated from `src/schema/openapi.yaml`, which validates every request
+ * (path, query, body: a request the spec does not allow is a 400 naming the
+ * field, before any handler runs) and every response against the spec.
+ * In front of it: 405 for methods the spec does not declare on a path, 400
+ * for bodies that are not JSON, 413 for bodies over 64 KiB.
+ *
+ * Handlers only take the caller's credentials, check what the spec cannot
+ * express, and hand over to the services; the services check permissions.
+ */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, auditor, airflowService, ownershipService } = options;
+
+  const api = await createOpenApiRouter({
+    // The body is already parsed (and size-checked) in front of the validator.
+    middleware: [(_req, _res, next) => next()],
+    // Credentials are checked by httpAuth (401), not by the validator (which would answer 400).
+    validatorOptions: { validateResponses: true, validateSecurity: false },
+  });
+
+  const user = (req: express.Request<any, any, any, any>) =>
+    httpAuth.credentials(req, { allow: ['user'] });
+  const auditOf =
+    (req: express.Request<any, any, any, any>): AuditEventStarter =>
+    event =>
+      auditor.createEvent({ ...event, request: req });
+
+  api.get('/instances', async (req, res) => {
+    await user(req);
+    res.json({ instances: await airflowService.listInstances() });
+  });
+
+  api.get('/ownership', async (req, res) => {
+    res.json(await ownershipService.getOwnership(await user(req)));
+  });
+
+  api.post('/ownership/refresh', async (req, res) => {
+    const credentials = await user(req);
+    // Check the permission before doing the work.
+    await ownershipService.authorizeView(credentials);
+    await ownershipService.refreshIfOlderThan();
+    res.json(await ownershipService.getOwnership(credentials));
+  });
+
+  api.get('/entities/:kind/:namespace/:name/dags', async (req, res) => {
+    res.json(
+      await airflowService.listEntityDags({
+        entityRef: entityRefOf(req.params),
+        credentials: await user(req),
+      }),
+    );
+  });
+
+  const dag = '/entities/:kind/:namespace/:name/dags/:instance/:dagId';
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId',
+    async (req, res) => {
+      res.json(
+        await airflowService.getDagDetails({
+          entityRef: entityRefOf(req.params),
+          credentials: await user(req),
+          instance: req.params.instance,
+          dagId: req.params.dagId,
+        }),
+      );
+    },
+  );
+
+  // The generated typed router has no `patch`: typed by hand from the generated endpoint type.
+  api.patch(
+    dag,
+    async (
+      req: express.Request<
+        SetDagPaused['path'],
+        SetDagPaused['response'],
+        SetDagPaused['body']
+      >,
+      res: express.Response<SetDagPaused['response']>,
+    ) => {
+      res.json(
+        await airflowService.setDagPaused({
+          entityRef: entityRefOf(req.params),
+          credentials: await user(req),
+          audit: auditOf(req),
+          instance: req.params.instance,
+          dagId: req.params.dagId,
+          isPaused: req.body.isPaused,
+        }),
+      );
+    },
+  );
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs',
+    async (req, res) => {
+      const { limit = 25, offset = 0, state } = req.query;
+      res.json(
+        await airflowService.listDagRuns({
+          entityRef: entityRefOf(req.params),
+          credentials: await user(req),
+          instance: req.params.instance,
+          dagId: req.params.dagId,
+          limit,
+          offset,
+          states: state === undefined ? undefined : [state].flat(),
+        }),
+      );
+    },
+  );
+
+  api.post(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs',
+    async (req, res) => {
+      const body = req.body ?? {};
+      const conf = body.conf ?? {};
+      const confProblem = checkRunConf(conf);
+      if (confProblem) {
+        throw new InputError(`Invalid request body: conf: ${confProblem}`);
+      }
+      const run = await airflowService.triggerDagRun({
+        entityRef: entityRefOf(req.params),
+        credentials: await user(req),
+        audit: auditOf(req),
+        instance: req.params.instance,
+        dagId: req.params.dagId,
+        conf,
+        // The generator types date-times as Date; on the wire it is the validated string.
+        logicalDate: body.logicalDate as unknown as string | undefined,
+        note: body.note,
+      });
+      res.status(201).json(run);
+    },
+  );
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId',
+    async (req, res) => {
+      res.json(
+        await airflowService.getDagRun({
+          entityRef: entityRefOf(req.params),
+          credentials: await user(req),
+          instance: req.params.instance,
+          dagId: req.params.dagId,
+          runId: req.params.runId,
+        }),
+      );
+    },
+  );
+
+  api.post(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId/clear',
+    async (req, res) => {
+      res.json(
+        await airflowService.clearDagRun({
+          entityRef: entityRefOf(req.params),
+          credentials: await user(req),
+          audit: auditOf(req),
+          instance: req.params.instance,
+          dagId: req.params.dagId,
+          runId: req.params.runId,
+          onlyFailed: req.body?.onlyFailed ?? false,
+        }),
+      );
+    },
+  );
+
+  const index = new SpecIndex(spec);
+  const router = Router();
+  router.use(methodNotAllowed(index));
+  router.use(requireJsonBody);
+  router.use(jsonBody);
+  router.use(api);
+  router.use(readableValidationErrors(index));
+  return router;
+}

@@ -1,0 +1,155 @@
+import type {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  type CompoundEntityRef,
+  type Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  type ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { AirflowDag } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import type { AirflowClient } from '../lib/airflow';
+import {
+  type EntityDagSelection,
+  selectEntityDags,
+  selectionNamesDag,
+} from './selection';
+
+/** An entity the caller may act on, with what its annotations select. */
+export interface AccessibleEntity {
+  entity: Entity;
+  /** `kind:namespace/name`. */
+  entityRef: string;
+  /** The entity's DAG selections, one per instance. */
+  selections: EntityDagSelection[];
+}
+
+/**
+ * The one place that answers "this entity, this caller, this DAG": the
+ * entity is loaded from the catalog on behalf of the caller (catalog read
+ * rules apply), the permission is checked with the entity as resource, and a
+ * DAG is reachable only when the entity names it.
+ */
+export class EntityAccess {
+  readonly #catalog: CatalogService;
+  readonly #permissions: PermissionsService;
+  readonly #clients: Map<string, AirflowClient>;
+  readonly #defaultInstance: string;
+
+  constructor(options: {
+    catalog: CatalogService;
+    permissions: PermissionsService;
+    clients: AirflowClient[];
+  }) {
+    this.#catalog = options.catalog;
+    this.#permissions = options.permissions;
+    this.#clients = new Map(options.clients.map(c => [c.config.name, c]));
+    this.#defaultInstance = options.clients[0].config.name;
+  }
+
+  /** The configured instance names, in config order. */
+  get instanceNames(): string[] {
+    return [...this.#clients.keys()];
+  }
+
+  /** The client of a configured instance, or undefined. */
+  client(instance: string): AirflowClient | undefined {
+    return this.#clients.get(instance);
+  }
+
+  /** The entity's DAG selections by instance (the first configured instance is the default). */
+  selectionsOf(entity: Entity): EntityDagSelection[] {
+    return selectEntityDags(entity, this.#defaultInstance);
+  }
+
+  /**
+   * Loads the entity on behalf of the caller and checks `permission` on it.
+   *
+   * @throws NotFoundError when the entity does not exist or the caller may not read it.
+   * @throws NotAllowedError when the policy denies, naming the permission.
+   * @throws InputError when the entity's Airflow annotations are malformed.
+   */
+  async authorizeEntity(
+    entityRef: CompoundEntityRef,
+    credentials: BackstageCredentials,
+    permission: ResourcePermission<'catalog-entity'>,
+  ): Promise<AccessibleEntity> {
+    const ref = stringifyEntityRef(entityRef);
+    const entity = await this.#catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity) {
+      throw new NotFoundError(`Entity ${ref} not found`);
+    }
+    const resourceRef = stringifyEntityRef(entity);
+    const [decision] = await this.#permissions.authorize(
+      [{ permission, resourceRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You are not allowed to ${permission.name.replace(
+          /^airflow\.dag\./,
+          '',
+        )} DAGs of ${resourceRef} (permission ${permission.name})`,
+      );
+    }
+    return {
+      entity,
+      entityRef: resourceRef,
+      selections: this.selectionsOf(entity),
+    };
+  }
+
+  /**
+   * Loads the entity, checks `permission`, and proves that the entity names
+   * the DAG: by id, or by tag on the entity's default instance (then the
+   * instance's DAGs are read through `dagsOf`, usually from the cache).
+   *
+   * @throws NotFoundError for an unknown instance or a DAG the entity does not name.
+   */
+  async authorizeDag(
+    options: {
+      entityRef: CompoundEntityRef;
+      credentials: BackstageCredentials;
+      instance: string;
+      dagId: string;
+    },
+    permission: ResourcePermission<'catalog-entity'>,
+    dagsOf: (client: AirflowClient) => Promise<AirflowDag[]>,
+  ): Promise<AccessibleEntity & { client: AirflowClient }> {
+    const access = await this.authorizeEntity(
+      options.entityRef,
+      options.credentials,
+      permission,
+    );
+    const notNamed = () =>
+      new NotFoundError(
+        `DAG '${options.dagId}' on instance '${options.instance}' is not named by ${access.entityRef}`,
+      );
+    const selection = access.selections.find(
+      s => s.instance === options.instance,
+    );
+    if (!selection) throw notNamed();
+    const client = this.#clients.get(options.instance);
+    if (!client) {
+      throw new NotFoundError(`Unknown Airflow instance '${options.instance}'`);
+    }
+    if (selectionNamesDag(selection, options.dagId)) {
+      return { ...access, client };
+    }
+    if (selection.tags.length > 0) {
+      const dag = (await dagsOf(client)).find(d => d.dagId === options.dagId);
+      if (dag && selectionNamesDag(selection, dag.dagId, dag.tags)) {
+        return { ...access, client };
+      }
+    }
+    throw notNamed();
+  }
+}
