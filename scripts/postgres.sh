@@ -132,7 +132,6 @@ cmd_start() {
     cmd_install
     bin="$(pg_bin_dir)"
     mkdir -p "$STATE_DIR"
-    if [ "$OS_USER" != "$(id -un)" ]; then as_root chown "$OS_USER:" "$STATE_DIR"; fi
     ensure_owned_dir "$OS_USER" "$STATE_DIR"
     if [ ! -s "$DATA_DIR/PG_VERSION" ]; then
       init_cluster "$bin"

@@ -46,10 +46,10 @@ ensure_owned_dir() {
   if [ "$user" != "$(id -un)" ]; then
     as_root chown "$user:" "$dir"
   fi
-  run_as "$user" chmod 0700 "$dir"
-  if ! run_as "$user" test -w "$dir" -a -x "$dir"; then
+  if ! run_as "$user" test -w "$dir" -a -x "$dir" 2>/dev/null; then
     svc_die "user $user cannot reach $dir (a folder above it is not searchable by $user, e.g. a home directory with mode 0700); set the state folder to a path it can reach"
   fi
+  run_as "$user" chmod 0700 "$dir"
 }
 
 # Alive and not a zombie.
