@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  NOTE_MAX_LENGTH,
   airflowDagTriggerPermission,
   airflowOwnershipReadPermission,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -167,6 +168,72 @@ describe('router', () => {
         mockCredentials.user().principal.userEntityRef
       }: hi`,
     });
+  });
+
+  it('accepts a note of exactly NOTE_MAX_LENGTH characters and refuses 900, as the spec and the dialog do', async () => {
+    const { app, client } = await setup();
+    const atLimit = await request(app)
+      .post(`${DAG}/runs`)
+      .send({ note: 'x'.repeat(NOTE_MAX_LENGTH) });
+    expect(atLimit.status).toBe(201);
+    const over = await request(app)
+      .post(`${DAG}/runs`)
+      .send({ note: 'x'.repeat(900) });
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toBe(
+      'Invalid request body: note may not contain control characters and is at most 800 characters long',
+    );
+    expect(client.triggerDagRun).toHaveBeenCalledTimes(1);
+  });
+
+  it('names the unknown fields of a body and the allowed ones', async () => {
+    const { app } = await setup();
+    const res = await request(app)
+      .post(`${DAG}/runs`)
+      .send({ conf: {}, state: 'queued', dag_id: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      "Invalid request body: unknown fields 'state', 'dag_id' (allowed: conf, logicalDate, note)",
+    );
+  });
+
+  it.each([
+    ['GET', `${DAG}/runs/r1/clear`, 'POST'],
+    ['DELETE', DAG, 'GET, PATCH, HEAD'],
+    ['PUT', '/instances', 'GET, HEAD'],
+  ])(
+    'answers an undeclared %s on a known path with 405 and the Allow header',
+    async (method, path, allow) => {
+      const { app } = await setup();
+      const res = await request(app)[
+        method.toLowerCase() as 'get' | 'delete' | 'put'
+      ](path);
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.body.error.name).toBe('MethodNotAllowedError');
+    },
+  );
+
+  it('answers 404 for a path the spec does not know', async () => {
+    const { app } = await setup();
+    const res = await request(app).get('/nothing/here');
+    expect(res.status).toBe(404);
+  });
+
+  it.each([
+    ['limit above the maximum', '?limit=101', 'limit must be <= 100'],
+    ['a state Airflow does not have', '?state=done', 'state'],
+    [
+      'an unknown query parameter',
+      '?order=desc',
+      "Unknown query parameter 'order'",
+    ],
+  ])('answers 400 for %s', async (_name, query, message) => {
+    const { app, client } = await setup();
+    const res = await request(app).get(`${DAG}/runs${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(message);
+    expect(client.listDagRuns).not.toHaveBeenCalled();
   });
 
   it.each([

@@ -10,7 +10,10 @@ import Router from 'express-promise-router';
 import { createOpenApiRouter, spec } from '../schema/openapi';
 import type { SetDagPaused } from '../schema/openapi/generated/apis';
 import type { AuditEventStarter } from '../service/audit';
-import type { AirflowService } from '../service/AirflowService';
+import type {
+  AirflowService,
+  EntityDagRequestOptions,
+} from '../service/AirflowService';
 import type { OwnershipService } from '../service/OwnershipService';
 import {
   jsonBody,
@@ -26,6 +29,15 @@ export interface RouterOptions {
   auditor: AuditorService;
   airflowService: AirflowService;
   ownershipService: OwnershipService;
+}
+
+/** Path parameters of the DAG-scoped routes. */
+interface DagParams {
+  kind: string;
+  namespace: string;
+  name: string;
+  instance: string;
+  dagId: string;
 }
 
 /** Kind and namespace of entity refs compare case-insensitively. */
@@ -66,6 +78,15 @@ export async function createRouter(
 
   const user = (req: express.Request<any, any, any, any>) =>
     httpAuth.credentials(req, { allow: ['user'] });
+  /** The entity, the caller and the DAG of a DAG-scoped route. */
+  const dagOf = async (
+    req: express.Request<DagParams, any, any, any>,
+  ): Promise<EntityDagRequestOptions> => ({
+    entityRef: entityRefOf(req.params),
+    credentials: await user(req),
+    instance: req.params.instance,
+    dagId: req.params.dagId,
+  });
   const auditOf =
     (req: express.Request<any, any, any, any>): AuditEventStarter =>
     event =>
@@ -104,10 +125,7 @@ export async function createRouter(
     async (req, res) => {
       res.json(
         await airflowService.getDagDetails({
-          entityRef: entityRefOf(req.params),
-          credentials: await user(req),
-          instance: req.params.instance,
-          dagId: req.params.dagId,
+          ...(await dagOf(req)),
         }),
       );
     },
@@ -126,11 +144,8 @@ export async function createRouter(
     ) => {
       res.json(
         await airflowService.setDagPaused({
-          entityRef: entityRefOf(req.params),
-          credentials: await user(req),
+          ...(await dagOf(req)),
           audit: auditOf(req),
-          instance: req.params.instance,
-          dagId: req.params.dagId,
           isPaused: req.body.isPaused,
         }),
       );
@@ -143,10 +158,7 @@ export async function createRouter(
       const { limit = 25, offset = 0, state } = req.query;
       res.json(
         await airflowService.listDagRuns({
-          entityRef: entityRefOf(req.params),
-          credentials: await user(req),
-          instance: req.params.instance,
-          dagId: req.params.dagId,
+          ...(await dagOf(req)),
           limit,
           offset,
           states: state === undefined ? undefined : [state].flat(),
@@ -165,11 +177,8 @@ export async function createRouter(
         throw new InputError(`Invalid request body: conf: ${confProblem}`);
       }
       const run = await airflowService.triggerDagRun({
-        entityRef: entityRefOf(req.params),
-        credentials: await user(req),
+        ...(await dagOf(req)),
         audit: auditOf(req),
-        instance: req.params.instance,
-        dagId: req.params.dagId,
         conf,
         // The generator types date-times as Date; on the wire it is the validated string.
         logicalDate: body.logicalDate as unknown as string | undefined,
@@ -184,10 +193,7 @@ export async function createRouter(
     async (req, res) => {
       res.json(
         await airflowService.getDagRun({
-          entityRef: entityRefOf(req.params),
-          credentials: await user(req),
-          instance: req.params.instance,
-          dagId: req.params.dagId,
+          ...(await dagOf(req)),
           runId: req.params.runId,
         }),
       );
@@ -199,11 +205,8 @@ export async function createRouter(
     async (req, res) => {
       res.json(
         await airflowService.clearDagRun({
-          entityRef: entityRefOf(req.params),
-          credentials: await user(req),
+          ...(await dagOf(req)),
           audit: auditOf(req),
-          instance: req.params.instance,
-          dagId: req.params.dagId,
           runId: req.params.runId,
           onlyFailed: req.body?.onlyFailed ?? false,
         }),

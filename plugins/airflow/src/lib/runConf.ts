@@ -1,4 +1,7 @@
-import type { JsonObject } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import {
+  checkRunConf,
+  type JsonObject,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /** Message shown when a run config parses but is not a JSON object. */
 export const RUN_CONF_NOT_OBJECT_MESSAGE =
@@ -12,7 +15,8 @@ export type RunConfParseResult =
 /**
  * Parses the text of the run config editor. Blank text is an empty config;
  * anything but a JSON object (arrays, strings, numbers, booleans, null) is
- * refused, as Airflow refuses it.
+ * refused, as Airflow refuses it, and so is an object nested deeper than the
+ * backend forwards (`CONF_MAX_DEPTH`).
  */
 export function parseRunConf(text: string): RunConfParseResult {
   if (!text.trim()) return { conf: {} };
@@ -25,5 +29,7 @@ export function parseRunConf(text: string): RunConfParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { error: RUN_CONF_NOT_OBJECT_MESSAGE };
   }
+  const problem = checkRunConf(value);
+  if (problem) return { error: `Run config (${problem})` };
   return { conf: value as JsonObject };
 }

@@ -71,3 +71,12 @@ export function specErrors(
       `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`,
   );
 }
+
+/** Errors of `value` against a named component schema (empty when valid). */
+export function componentErrors(name: string, value: unknown): string[] {
+  const validate = getAjv().compile({ $ref: `${SPEC_ID}#/$defs/${name}` });
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map(
+    e => `${e.instancePath || '(root)'} ${e.message}`,
+  );
+}

@@ -13,7 +13,8 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import FormLabel from '@mui/material/FormLabel';
 import Radio from '@mui/material/Radio';
 import RadioGroup from '@mui/material/RadioGroup';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { airflowApiRef } from '../../api';
 import { errorMessage } from '../../lib/errors';
 
@@ -31,45 +32,39 @@ type Scope = 'all' | 'failed';
 
 /**
  * Confirmation dialog for clearing a DAG run: all task instances, or only the
- * failed ones, run again.
+ * failed ones, run again. Each DAG run starts afresh.
  */
 export function ClearDagRunDialog(props: ClearDagRunDialogProps) {
+  return props.run ? (
+    <OpenClearDagRunDialog key={props.run.runId} {...props} run={props.run} />
+  ) : null;
+}
+
+function OpenClearDagRunDialog(
+  props: ClearDagRunDialogProps & { run: AirflowDagRun },
+) {
   const { entityRef, run, onClose, onCleared } = props;
   const airflowApi = useApi(airflowApiRef);
   const [scope, setScope] = useState<Scope>('all');
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<string>();
 
-  const runId = run?.runId;
-  useEffect(() => {
-    setScope('all');
-    setError(undefined);
-  }, [runId]);
-
-  const confirm = async () => {
-    if (!run) return;
-    setSubmitting(true);
-    setError(undefined);
-    try {
-      const cleared = await airflowApi.clearDagRun({
-        entityRef,
-        instance: run.instance,
-        dagId: run.dagId,
-        runId: run.runId,
-        onlyFailed: scope === 'failed',
-      });
-      onCleared?.(cleared);
-      onClose();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setSubmitting(false);
-    }
-  };
+  const [submission, confirm] = useAsyncFn(async () => {
+    const cleared = await airflowApi.clearDagRun({
+      entityRef,
+      instance: run.instance,
+      dagId: run.dagId,
+      runId: run.runId,
+      onlyFailed: scope === 'failed',
+    });
+    onCleared?.(cleared);
+    onClose();
+    return cleared;
+  }, [airflowApi, entityRef, run, scope, onCleared, onClose]);
+  const submitting = submission.loading;
+  const error = submission.error ? errorMessage(submission.error) : undefined;
 
   return (
     <Dialog
-      open={Boolean(run)}
+      open
       onClose={submitting ? undefined : onClose}
       aria-labelledby="airflow-clear-dag-run-title"
       fullWidth
@@ -78,8 +73,8 @@ export function ClearDagRunDialog(props: ClearDagRunDialogProps) {
       <DialogTitle id="airflow-clear-dag-run-title">Clear DAG run</DialogTitle>
       <DialogContent>
         <DialogContentText sx={{ wordBreak: 'break-all' }}>
-          The task instances of DAG run <code>{run?.runId}</code> of DAG{' '}
-          <code>{run?.dagId}</code> will run again.
+          The task instances of DAG run <code>{run.runId}</code> of DAG{' '}
+          <code>{run.dagId}</code> will run again.
         </DialogContentText>
         <FormControl sx={{ mt: 2 }}>
           <FormLabel id="airflow-clear-scope-label">Task instances</FormLabel>

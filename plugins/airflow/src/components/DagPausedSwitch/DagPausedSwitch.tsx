@@ -4,6 +4,7 @@ import type { AirflowDag } from '@airflow-for-backstage/backstage-plugin-airflow
 import FormControlLabel from '@mui/material/FormControlLabel';
 import Switch from '@mui/material/Switch';
 import { useEffect, useState } from 'react';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { airflowApiRef } from '../../api';
 import type { AirflowActionPermission } from '../../hooks';
 import { errorMessage } from '../../lib/errors';
@@ -27,35 +28,34 @@ export function DagPausedSwitch(props: DagPausedSwitchProps) {
   const airflowApi = useApi(airflowApiRef);
   const errorApi = useApi(errorApiRef);
   const [isPaused, setIsPaused] = useState(dag.isPaused);
-  const [pending, setPending] = useState(false);
 
   useEffect(() => setIsPaused(dag.isPaused), [dag.isPaused]);
 
-  const toggle = async (next: boolean) => {
-    setPending(true);
-    setIsPaused(next);
-    try {
-      const updated = await airflowApi.setDagPaused({
-        entityRef,
-        instance: dag.instance,
-        dagId: dag.dagId,
-        isPaused: next,
-      });
-      setIsPaused(updated.isPaused);
-      onChange?.(updated);
-    } catch (error) {
-      setIsPaused(!next);
-      errorApi.post(
-        new Error(
-          `Could not ${next ? 'pause' : 'unpause'} DAG ${
-            dag.dagId
-          }: ${errorMessage(error)}`,
-        ),
-      );
-    } finally {
-      setPending(false);
-    }
-  };
+  const [{ loading: pending }, toggle] = useAsyncFn(
+    async (next: boolean) => {
+      setIsPaused(next);
+      try {
+        const updated = await airflowApi.setDagPaused({
+          entityRef,
+          instance: dag.instance,
+          dagId: dag.dagId,
+          isPaused: next,
+        });
+        setIsPaused(updated.isPaused);
+        onChange?.(updated);
+      } catch (error) {
+        setIsPaused(!next);
+        errorApi.post(
+          new Error(
+            `Could not ${next ? 'pause' : 'unpause'} DAG ${
+              dag.dagId
+            }: ${errorMessage(error)}`,
+          ),
+        );
+      }
+    },
+    [airflowApi, errorApi, entityRef, dag.instance, dag.dagId, onChange],
+  );
 
   return (
     <PermissionTooltip permission={permission}>

@@ -187,10 +187,13 @@ describe('DagRunsView', () => {
         'Refreshing while DAG runs are queued or running',
       ),
     ).toBeInTheDocument();
-    await waitFor(() =>
-      expect(
-        within(rowOf('manual__1')).getByText('success'),
-      ).toBeInTheDocument(),
+    await waitFor(
+      () =>
+        expect(
+          within(rowOf('manual__1')).getByText('success'),
+        ).toBeInTheDocument(),
+      // Three polls 50 ms apart, each a re-render: allow for a busy machine.
+      { timeout: 10_000 },
     );
     expect(
       screen.queryByText('Refreshing while DAG runs are queued or running'),

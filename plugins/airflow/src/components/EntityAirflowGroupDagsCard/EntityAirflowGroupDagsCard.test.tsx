@@ -85,20 +85,36 @@ describe('EntityAirflowGroupDagsCard', () => {
       dagId: 'payments_reconciliation',
       displayName: 'Payments reconciliation',
       entities: [
-        { entityRef: 'component:default/payments', title: 'payments', owners: ['group:default/data-eng'], namedBy: 'id' },
-        { entityRef: 'component:default/finance', title: 'finance', owners: ['group:default/analytics'], namedBy: 'id' },
+        {
+          entityRef: 'component:default/payments',
+          title: 'payments',
+          owners: ['group:default/data-eng'],
+          namedBy: 'id',
+        },
+        {
+          entityRef: 'component:default/finance',
+          title: 'finance',
+          owners: ['group:default/analytics'],
+          namedBy: 'id',
+        },
       ],
       owners: ['group:default/analytics', 'group:default/data-eng'],
     });
     const api = mockAirflowApi();
-    (api.getOwnership as jest.Mock).mockResolvedValue({ ...ownershipResponse, dags: [shared] });
+    (api.getOwnership as jest.Mock).mockResolvedValue({
+      ...ownershipResponse,
+      dags: [shared],
+    });
     renderCard({ api });
-    const list = await screen.findByRole('list', { name: 'DAGs owned by this group' });
-    expect(within(list).getByRole('link', { name: /payments/ })).toHaveAttribute(
-      'href',
-      '/catalog/default/component/payments',
-    );
-    expect(within(list).queryByRole('link', { name: /finance/ })).not.toBeInTheDocument();
+    const list = await screen.findByRole('list', {
+      name: 'DAGs owned by this group',
+    });
+    expect(
+      within(list).getByRole('link', { name: /payments/ }),
+    ).toHaveAttribute('href', '/catalog/default/component/payments');
+    expect(
+      within(list).queryByRole('link', { name: /finance/ }),
+    ).not.toBeInTheDocument();
   });
 
   it('links to the ownership page filtered by the group', async () => {

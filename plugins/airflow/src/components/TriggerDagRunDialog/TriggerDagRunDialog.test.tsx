@@ -2,6 +2,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Settings } from 'luxon';
+import { NOTE_MAX_LENGTH } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { RUN_CONF_NOT_OBJECT_MESSAGE } from '../../lib/runConf';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
@@ -36,6 +37,39 @@ describe('TriggerDagRunDialog', () => {
   const zone = Settings.defaultZone;
   afterEach(() => {
     Settings.defaultZone = zone;
+  });
+
+  it('accepts a note of exactly NOTE_MAX_LENGTH characters and refuses 900 before sending, as the backend does', async () => {
+    const api = mockAirflowApi();
+    const { dialog } = await renderDialog(api);
+    const note = dialog.getByRole('textbox', { name: 'Note' });
+    const trigger = dialog.getByRole('button', { name: 'Trigger' });
+    await waitFor(() => expect(trigger).toBeEnabled());
+
+    fireEvent.change(note, { target: { value: 'x'.repeat(900) } });
+    expect(
+      dialog.getByText(`note is longer than ${NOTE_MAX_LENGTH} characters`),
+    ).toBeInTheDocument();
+    expect(trigger).toBeDisabled();
+
+    fireEvent.change(note, { target: { value: 'x'.repeat(NOTE_MAX_LENGTH) } });
+    expect(trigger).toBeEnabled();
+    await userEvent.setup().click(trigger);
+    await waitFor(() =>
+      expect(api.triggerDagRun).toHaveBeenCalledWith(
+        expect.objectContaining({ note: 'x'.repeat(NOTE_MAX_LENGTH) }),
+      ),
+    );
+  });
+
+  it('refuses a run config nested deeper than the backend forwards', async () => {
+    const api = mockAirflowApi();
+    const { dialog, conf } = await renderDialog(api);
+    setConf(conf, `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`);
+    expect(
+      dialog.getByText(/conf is nested deeper than 32 levels/),
+    ).toBeInTheDocument();
+    expect(dialog.getByRole('button', { name: 'Trigger' })).toBeDisabled();
   });
 
   it('prefills the run config with the DAG params defaults', async () => {

@@ -1,7 +1,11 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { Link, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import {
+  checkNote,
+  NOTE_MAX_LENGTH,
+  type AirflowDagRun,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -12,6 +16,7 @@ import DialogTitle from '@mui/material/DialogTitle';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useMemo, useState } from 'react';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { airflowApiRef } from '../../api';
 import { useDagDetails } from '../../hooks';
 import { errorMessage } from '../../lib/errors';
@@ -29,13 +34,16 @@ export interface TriggerDagRunDialogProps {
   onTriggered?: (run: AirflowDagRun) => void;
 }
 
-const NOTE_MAX_LENGTH = 1000;
-
 /**
  * Dialog that triggers a DAG run: a JSON editor for the run config (`conf`)
  * prefilled with the DAG's param defaults, an optional logical date and note.
+ * Each opening starts afresh.
  */
 export function TriggerDagRunDialog(props: TriggerDagRunDialogProps) {
+  return props.open ? <OpenTriggerDagRunDialog {...props} /> : null;
+}
+
+function OpenTriggerDagRunDialog(props: TriggerDagRunDialogProps) {
   const { open, entityRef, instance, dagId, onClose, onTriggered } = props;
   const airflowApi = useApi(airflowApiRef);
   const details = useDagDetails({ entityRef, instance, dagId, skip: !open });
@@ -43,45 +51,35 @@ export function TriggerDagRunDialog(props: TriggerDagRunDialogProps) {
   const [confText, setConfText] = useState('{}');
   const [logicalDate, setLogicalDate] = useState('');
   const [note, setNote] = useState('');
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<string>();
-  const [created, setCreated] = useState<AirflowDagRun>();
-
-  const defaultConf = details.value?.defaultConf;
-  useEffect(() => {
-    if (!open) return;
-    setConfText(JSON.stringify(defaultConf ?? {}, null, 2));
-    setLogicalDate('');
-    setNote('');
-    setSubmitError(undefined);
-    setCreated(undefined);
-  }, [open, defaultConf]);
 
   const conf = useMemo(() => parseRunConf(confText), [confText]);
   const date = useMemo(() => localDateTimeToIso(logicalDate), [logicalDate]);
-  const invalid = Boolean(conf.error || date.error);
+  const noteError = checkNote(note.trim());
+  const invalid = Boolean(conf.error || date.error || noteError);
 
-  const submit = async () => {
-    if (conf.error || date.error) return;
-    setSubmitting(true);
-    setSubmitError(undefined);
-    try {
-      const run = await airflowApi.triggerDagRun({
-        entityRef,
-        instance,
-        dagId,
-        conf: conf.conf,
-        logicalDate: date.iso,
-        note: note.trim() ? note.trim() : undefined,
-      });
-      setCreated(run);
-      onTriggered?.(run);
-    } catch (error) {
-      setSubmitError(errorMessage(error));
-    } finally {
-      setSubmitting(false);
-    }
-  };
+  const [submission, submit] = useAsyncFn(async () => {
+    if (conf.error || date.error || noteError) return undefined;
+    const run = await airflowApi.triggerDagRun({
+      entityRef,
+      instance,
+      dagId,
+      conf: conf.conf,
+      logicalDate: date.iso,
+      note: note.trim() ? note.trim() : undefined,
+    });
+    onTriggered?.(run);
+    return run;
+  }, [airflowApi, entityRef, instance, dagId, conf, date, note, noteError]);
+  const submitting = submission.loading;
+  const created = submission.value;
+  const submitError = submission.error
+    ? errorMessage(submission.error)
+    : undefined;
+
+  const defaultConf = details.value?.defaultConf;
+  useEffect(() => {
+    setConfText(JSON.stringify(defaultConf ?? {}, null, 2));
+  }, [defaultConf]);
 
   const params = Object.entries(details.value?.params ?? {});
   const title = details.value?.displayName ?? dagId;
@@ -158,8 +156,11 @@ export function TriggerDagRunDialog(props: TriggerDagRunDialogProps) {
           label="Note"
           value={note}
           onChange={e => setNote(e.target.value)}
-          helperText="Optional. Airflow records it on the DAG run with your name."
-          inputProps={{ maxLength: NOTE_MAX_LENGTH }}
+          error={Boolean(noteError)}
+          helperText={
+            noteError ??
+            `Optional, up to ${NOTE_MAX_LENGTH} characters. Airflow records it on the DAG run with your name.`
+          }
           fullWidth
           margin="normal"
         />

@@ -13,6 +13,10 @@ export const spec = {
     version: '1.0.0',
     description:
       "The HTTP API of the Airflow backend plugin for Backstage, mounted at /api/airflow. This file is the contract: the router is generated from it and validates every request (path, query, body) and response against it; the frontend's client is generated from it too. Every route needs a Backstage user token. Entity-scoped routes load the entity on behalf of the caller and answer 404 for an entity the caller cannot see or a DAG the entity does not name, 403 when the permission policy denies (before any call to Airflow), 400 for bad input, 503 naming the instance when Airflow is down, too slow or refuses the plugin's credentials. Errors carry the body of @backstage/errors (`ErrorResponse`). Limits repeated here are defined once in `@airflow-for-backstage/backstage-plugin-airflow-common` (`limits.ts`); a test checks that both agree.",
+    contact: {
+      name: 'Airflow for Backstage',
+      url: 'https://github.com/airflow-for-backstage/airflow-for-backstage',
+    },
     license: {
       name: 'Apache-2.0',
       identifier: 'Apache-2.0',
@@ -1446,6 +1450,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: false,
             description: 'Page size.',
             schema: {
               type: 'integer',
@@ -1457,6 +1462,7 @@ export const spec = {
           {
             name: 'offset',
             in: 'query',
+            allowReserved: false,
             description: 'DAG runs to skip.',
             schema: {
               type: 'integer',
@@ -1468,6 +1474,7 @@ export const spec = {
           {
             name: 'state',
             in: 'query',
+            allowReserved: false,
             description:
               'Only DAG runs in one of these states (repeat the parameter for several).',
             style: 'form',

@@ -1,0 +1,105 @@
+import {
+  DAG_ID_MAX_LENGTH,
+  DAG_ID_PATTERN,
+  DAG_RUNS_OFFSET_MAX,
+  DAG_RUNS_PAGE_SIZE_DEFAULT,
+  DAG_RUNS_PAGE_SIZE_MAX,
+  ENTITY_KIND_MAX_LENGTH,
+  ENTITY_KIND_PATTERN,
+  ENTITY_NAME_MAX_LENGTH,
+  ENTITY_NAME_PATTERN,
+  ENTITY_NAMESPACE_MAX_LENGTH,
+  ENTITY_NAMESPACE_PATTERN,
+  INSTANCE_NAME_MAX_LENGTH,
+  INSTANCE_NAME_PATTERN,
+  LOGICAL_DATE_MAX_YEAR,
+  LOGICAL_DATE_MIN_YEAR,
+  LOGICAL_DATE_PATTERN,
+  NOTE_MAX_LENGTH,
+  NOTE_PATTERN,
+  RUN_ID_MAX_LENGTH,
+  RUN_ID_PATTERN,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import { spec as generatedSpec } from './openapi';
+import { componentErrors, spec } from './__testUtils__/validate';
+
+/**
+ * The domain limits live in airflow-common (limits.ts); the spec repeats them
+ * as JSON Schema keywords. Every pair is compared here, so that changing one
+ * without the other fails.
+ */
+describe('the OpenAPI spec agrees with the domain limits of airflow-common', () => {
+  const param = (name: string) => spec.components.parameters[name].schema;
+
+  it.each([
+    ['kind', ENTITY_KIND_PATTERN, ENTITY_KIND_MAX_LENGTH],
+    ['namespace', ENTITY_NAMESPACE_PATTERN, ENTITY_NAMESPACE_MAX_LENGTH],
+    ['name', ENTITY_NAME_PATTERN, ENTITY_NAME_MAX_LENGTH],
+    ['instance', INSTANCE_NAME_PATTERN, INSTANCE_NAME_MAX_LENGTH],
+    ['dagId', DAG_ID_PATTERN, DAG_ID_MAX_LENGTH],
+    ['runId', RUN_ID_PATTERN, RUN_ID_MAX_LENGTH],
+  ])('path parameter %s: pattern and length', (name, pattern, maxLength) => {
+    expect(param(name).pattern).toBe(pattern.source);
+    expect(param(name).maxLength).toBe(maxLength);
+    expect(param(name).minLength).toBe(1);
+  });
+
+  it('the trigger body: note length and characters, logical date shape and years', () => {
+    const body = spec.components.schemas.TriggerDagRunRequest.properties;
+    expect(body.note.maxLength).toBe(NOTE_MAX_LENGTH);
+    expect(body.note.pattern).toBe(NOTE_PATTERN.source);
+    expect(body.logicalDate.pattern).toBe(LOGICAL_DATE_PATTERN.source);
+    expect(body.logicalDate.format).toBe('date-time');
+    expect(body.logicalDate['x-error-message']).toContain(
+      `between the years ${LOGICAL_DATE_MIN_YEAR} and ${LOGICAL_DATE_MAX_YEAR}`,
+    );
+    // The pattern itself bounds the years.
+    const year = (y: number) =>
+      LOGICAL_DATE_PATTERN.test(`${y}-06-01T00:00:00Z`);
+    expect(year(LOGICAL_DATE_MIN_YEAR)).toBe(true);
+    expect(year(LOGICAL_DATE_MIN_YEAR - 1)).toBe(false);
+    expect(year(LOGICAL_DATE_MAX_YEAR)).toBe(true);
+    expect(year(LOGICAL_DATE_MAX_YEAR + 1)).toBe(false);
+  });
+
+  it('the runs listing: page size and offset', () => {
+    const parameters = spec.paths[
+      '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs'
+    ].get.parameters as any[];
+    const limit = parameters.find(p => p.name === 'limit').schema;
+    const offset = parameters.find(p => p.name === 'offset').schema;
+    expect(limit.maximum).toBe(DAG_RUNS_PAGE_SIZE_MAX);
+    expect(limit.default).toBe(DAG_RUNS_PAGE_SIZE_DEFAULT);
+    expect(offset.maximum).toBe(DAG_RUNS_OFFSET_MAX);
+  });
+
+  it('a note exactly at the limit is valid, one character more is not (the former 800/1000 drift)', () => {
+    expect(
+      componentErrors('TriggerDagRunRequest', {
+        note: 'x'.repeat(NOTE_MAX_LENGTH),
+      }),
+    ).toEqual([]);
+    expect(
+      componentErrors('TriggerDagRunRequest', { note: 'x'.repeat(900) }),
+    ).not.toEqual([]);
+  });
+
+  it('the router is generated from this very spec (repo-tools verify checks the same)', () => {
+    expect(generatedSpec).toEqual(spec);
+  });
+});
+
+describe('the spec repeats the fields of a DAG identically where a schema extends it', () => {
+  const dag = spec.components.schemas.Dag;
+
+  it.each(['DagDetails', 'EntityDag'])(
+    '%s has every field of Dag, with the same schema, required alike',
+    name => {
+      const schema = spec.components.schemas[name];
+      for (const [field, fieldSchema] of Object.entries(dag.properties)) {
+        expect([field, schema.properties[field]]).toEqual([field, fieldSchema]);
+      }
+      expect(schema.required).toEqual(expect.arrayContaining(dag.required));
+    },
+  );
+});
