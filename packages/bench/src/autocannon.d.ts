@@ -31,7 +31,12 @@ declare module 'autocannon' {
     overallRate?: number;
     timeout?: number;
     headers?: Record<string, string>;
-    requests?: Array<{ method?: string; path: string; headers?: Record<string, string>; body?: string }>;
+    requests?: Array<{
+      method?: string;
+      path: string;
+      headers?: Record<string, string>;
+      body?: string;
+    }>;
     pipelining?: number;
   }
   function autocannon(options: Options): Promise<Result>;

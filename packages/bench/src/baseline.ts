@@ -37,7 +37,10 @@ export async function oldPluginPageLoad(
   let calls = 0;
   const listed: string[] = [];
   for (let offset = 0; ; ) {
-    const page = await ok(`${t.url}${airflow.dags(t.apiVersion, 100, offset)}`, { headers });
+    const page = await ok(
+      `${t.url}${airflow.dags(t.apiVersion, 100, offset)}`,
+      { headers },
+    );
     calls++;
     const dags = page.body.dags as { dag_id: string }[];
     listed.push(...dags.map(d => d.dag_id));
@@ -47,7 +50,9 @@ export async function oldPluginPageLoad(
   const wanted = new Set(dagIds);
   const shown = listed.filter(id => wanted.has(id));
   for (const dagId of shown) {
-    await ok(`${t.url}${airflow.dagRuns(t.apiVersion, dagId, runsPerDag)}`, { headers });
+    await ok(`${t.url}${airflow.dagRuns(t.apiVersion, dagId, runsPerDag)}`, {
+      headers,
+    });
     await ok(`${t.url}${airflow.dagDetails(t.apiVersion, dagId)}`, { headers });
     calls += 2;
   }
@@ -55,6 +60,9 @@ export async function oldPluginPageLoad(
 }
 
 /** The calls {@link oldPluginPageLoad} must make: every list page, then two per shown DAG. */
-export function expectedBaselineCalls(instanceDags: number, shownDags: number): number {
+export function expectedBaselineCalls(
+  instanceDags: number,
+  shownDags: number,
+): number {
   return Math.max(1, Math.ceil(instanceDags / 100)) + 2 * shownDags;
 }

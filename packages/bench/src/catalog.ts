@@ -58,7 +58,8 @@ export function planEntities(plan: CatalogPlan): EntityDoc[] {
     const annotations: Record<string, string> = {
       'airflow.apache.org/dag-ids': ids.join(', '),
     };
-    if (instance === 'beta') annotations['airflow.apache.org/instance'] = 'beta';
+    if (instance === 'beta')
+      annotations['airflow.apache.org/instance'] = 'beta';
     docs.push({
       name: `bench-e-${String(e).padStart(3, '0')}`,
       owner: `bench-team-${e % TEAMS}`,
@@ -78,7 +79,11 @@ export function writeCatalog(dir: string, plan: CatalogPlan) {
         apiVersion: 'backstage.io/v1alpha1',
         kind: 'Group',
         metadata: { name: `bench-team-${t}` },
-        spec: { type: 'team', children: [], ...(t === 0 ? { members: ['guest'] } : {}) },
+        spec: {
+          type: 'team',
+          children: [],
+          ...(t === 0 ? { members: ['guest'] } : {}),
+        },
       }),
     );
   }
@@ -96,7 +101,11 @@ export function writeCatalog(dir: string, plan: CatalogPlan) {
         apiVersion: 'backstage.io/v1alpha1',
         kind: 'Component',
         metadata: { name: d.name, annotations: d.annotations },
-        spec: { type: 'pipeline', lifecycle: 'production', owner: `group:default/${d.owner}` },
+        spec: {
+          type: 'pipeline',
+          lifecycle: 'production',
+          owner: `group:default/${d.owner}`,
+        },
       }),
     );
   }

@@ -8,13 +8,20 @@ export interface HttpAnswer {
 
 export async function request(
   url: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpAnswer> {
   const res = await fetch(url, {
     method: init.method ?? 'GET',
     headers: {
       ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}),
-      ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(init.body !== undefined
+        ? { 'Content-Type': 'application/json' }
+        : {}),
       ...init.headers,
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -37,7 +44,9 @@ export async function ok(
   const res = await request(url, init);
   if (res.status < 200 || res.status >= 300) {
     throw new Error(
-      `${init.method ?? 'GET'} ${url} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`,
+      `${init.method ?? 'GET'} ${url} answered ${res.status}: ${JSON.stringify(
+        res.body,
+      ).slice(0, 300)}`,
     );
   }
   return res;
@@ -62,14 +71,20 @@ export async function until<T>(
       last = e;
     }
     if (Date.now() - start > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${
+          last ? `: ${last}` : ''
+        }`,
+      );
     }
     await sleep(everyMs);
   }
 }
 
 /** Milliseconds taken by `fn`. */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+export async function timed<T>(
+  fn: () => Promise<T>,
+): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
   const value = await fn();
   return { ms: performance.now() - t0, value };

@@ -97,13 +97,17 @@ async function main() {
       fs.writeFileSync(`${file}.json`, JSON.stringify(result, null, 2));
       console.log(`(written to ${file}.md and .json)`);
       if (result.failures.length > 0) {
-        console.log(`FAILED checks:\n${result.failures.map(f => `- ${f}`).join('\n')}`);
+        console.log(
+          `FAILED checks:\n${result.failures.map(f => `- ${f}`).join('\n')}`,
+        );
         process.exitCode = 1;
       }
       return;
     }
     default:
-      console.error('usage: main.ts run|smoke|standin|p6 [options] (see the header of main.ts)');
+      console.error(
+        'usage: main.ts run|smoke|standin|p6 [options] (see the header of main.ts)',
+      );
       process.exitCode = 2;
   }
 }

@@ -17,7 +17,9 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Map([...B64].map((c, i) => [c, i]));
 
 /** Decodes one source-map "mappings" field into per-line [generatedColumn, sourceIndex] segments. */
-export function decodeMappings(mappings: string): Array<Array<[number, number]>> {
+export function decodeMappings(
+  mappings: string,
+): Array<Array<[number, number]>> {
   const lines: Array<Array<[number, number]>> = [];
   let source = 0;
   for (const line of mappings.split(';')) {
@@ -53,7 +55,8 @@ export function decodeMappings(mappings: string): Array<Array<[number, number]>>
   return lines;
 }
 
-export const gzipSize = (text: string | Buffer) => zlib.gzipSync(text, { level: 9 }).length;
+export const gzipSize = (text: string | Buffer) =>
+  zlib.gzipSync(text, { level: 9 }).length;
 
 export interface ChunkReport {
   file: string;
@@ -109,7 +112,9 @@ export function analyzeChunks(staticDir: string): ChunkReport[] {
 export function p6Report(repoRoot: string) {
   const staticDir = path.join(repoRoot, 'packages/app/dist/static');
   if (!fs.existsSync(staticDir)) {
-    throw new Error(`${staticDir} is missing: build the app first (yarn build:all)`);
+    throw new Error(
+      `${staticDir} is missing: build the app first (yarn build:all)`,
+    );
   }
   const chunks = analyzeChunks(staticDir);
   const tabParts = chunks.filter(c => c.hasTab || c.isEntry);

@@ -41,7 +41,9 @@ export function startProc(
   });
   fs.closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+  const exited = new Promise<void>(resolve =>
+    child.once('exit', () => resolve()),
+  );
   const proc: Proc = {
     name,
     pid: child.pid,

@@ -13,14 +13,16 @@ const enc = encodeURIComponent;
 export const core = {
   guestToken: '/api/auth/guest/refresh',
   /** `totalItems` of the catalog's components (readiness of the bench catalog). */
-  componentCount: '/api/catalog/entities/by-query?filter=kind=component&limit=1',
+  componentCount:
+    '/api/catalog/entities/by-query?filter=kind=component&limit=1',
   entityByName: (kind: string, name: string) =>
     `/api/catalog/entities/by-name/${enc(kind)}/default/${enc(name)}`,
 };
 
 /** The Airflow backend plugin, mounted at `/api/airflow`. */
 const base = '/api/airflow';
-const entity = (name: string) => `${base}/entities/component/default/${enc(name)}`;
+const entity = (name: string) =>
+  `${base}/entities/component/default/${enc(name)}`;
 export const plugin = {
   instances: `${base}/instances`,
   ownership: `${base}/ownership`,
@@ -43,7 +45,8 @@ export const airflow = {
     `/api/${v}/dags/${enc(dagId)}/dagRuns?limit=${limit}&order_by=${
       v === 'v2' ? '-run_after' : '-execution_date'
     }`,
-  dagDetails: (v: ApiVersion, dagId: string) => `/api/${v}/dags/${enc(dagId)}/details`,
+  dagDetails: (v: ApiVersion, dagId: string) =>
+    `/api/${v}/dags/${enc(dagId)}/details`,
 };
 
 /** The stand-in's side endpoints (not counted). */

@@ -5,8 +5,17 @@
  * stand-ins' counters (reset before each measurement).
  */
 import autocannon from 'autocannon';
-import { airflowAuth, expectedBaselineCalls, oldPluginPageLoad } from './baseline.ts';
-import { SIZED_ENTITIES, sizedEntity, writeBackendConfig, writeCatalog } from './catalog.ts';
+import {
+  airflowAuth,
+  expectedBaselineCalls,
+  oldPluginPageLoad,
+} from './baseline.ts';
+import {
+  SIZED_ENTITIES,
+  sizedEntity,
+  writeBackendConfig,
+  writeCatalog,
+} from './catalog.ts';
 import { ok, request, sleep, timed } from './http.ts';
 import { p6Report } from './p6.ts';
 import { airflow, plugin } from './routes.ts';
@@ -70,30 +79,69 @@ async function resetAll(env: Env) {
 /** One entity read through the backend, with the Airflow calls it caused. */
 async function entityRead(env: Env, backend: BackendHandle, name: string) {
   await resetAll(env);
-  const { ms, value } = await timed(() => request(`${backend.url}${plugin.entityDags(name)}`, { token: backend.token }));
+  const { ms, value } = await timed(() =>
+    request(`${backend.url}${plugin.entityDags(name)}`, {
+      token: backend.token,
+    }),
+  );
   const counts = await countsOf(env.standins);
-  if (value.status !== 200) throw new Error(`entity ${name} answered ${value.status}: ${JSON.stringify(value.body).slice(0, 300)}`);
-  return { ms, calls: counts.total, byRoute: counts.byRoute, dags: value.body.dags.length as number, body: value.body };
+  if (value.status !== 200)
+    throw new Error(
+      `entity ${name} answered ${value.status}: ${JSON.stringify(
+        value.body,
+      ).slice(0, 300)}`,
+    );
+  return {
+    ms,
+    calls: counts.total,
+    byRoute: counts.byRoute,
+    dags: value.body.dags.length as number,
+    body: value.body,
+  };
 }
 
 /** Median of `n` sequential timings of `fn`. */
-async function seqMedian(n: number, fn: () => Promise<unknown>): Promise<number> {
+async function seqMedian(
+  n: number,
+  fn: () => Promise<unknown>,
+): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) times.push((await timed(fn)).ms);
   return median(times);
 }
 
 async function startStandins(latencyMs: number, perInstance: number) {
-  const alpha = await startStandin({ name: 'alpha', apiVersion: 'v2', port: STANDIN_PORT, dagCount: perInstance, latencyMs });
-  const beta = await startStandin({ name: 'beta', apiVersion: 'v1', port: STANDIN_PORT + 1, dagCount: perInstance, latencyMs });
+  const alpha = await startStandin({
+    name: 'alpha',
+    apiVersion: 'v2',
+    port: STANDIN_PORT,
+    dagCount: perInstance,
+    latencyMs,
+  });
+  const beta = await startStandin({
+    name: 'beta',
+    apiVersion: 'v1',
+    port: STANDIN_PORT + 1,
+    dagCount: perInstance,
+    latencyMs,
+  });
   return { alpha, beta, standins: [alpha, beta] };
 }
 
 async function bootBackend(
   env: Env,
-  o: { name: string; port: number; ttlSeconds: number; entities: number; initialRefresh?: boolean },
+  o: {
+    name: string;
+    port: number;
+    ttlSeconds: number;
+    entities: number;
+    initialRefresh?: boolean;
+  },
 ) {
-  const { file, components } = writeCatalog(WORK_DIR, { entities: o.entities, dagsPerEntity: 20 });
+  const { file, components } = writeCatalog(WORK_DIR, {
+    entities: o.entities,
+    dagsPerEntity: 20,
+  });
   const configFile = writeBackendConfig({
     dir: WORK_DIR,
     name: o.name,
@@ -103,8 +151,20 @@ async function bootBackend(
     standins: env.standins.map(s => ({ name: s.name, port: s.port })),
   });
   const t0 = Date.now();
-  const backend = await startBackend({ name: o.name, port: o.port, configFile, components });
-  env.notes.push(`backend "${o.name}" (cache ttl ${o.ttlSeconds} s): up with ${components} components in the catalog after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const backend = await startBackend({
+    name: o.name,
+    port: o.port,
+    configFile,
+    components,
+  });
+  env.notes.push(
+    `backend "${o.name}" (cache ttl ${
+      o.ttlSeconds
+    } s): up with ${components} components in the catalog after ${(
+      (Date.now() - t0) /
+      1000
+    ).toFixed(0)} s`,
+  );
   // Its first scheduled ownership build starts 10 s after start; let it finish.
   await sleep(Math.max(0, 12_000 - (Date.now() - t0)));
   await quiesce(env.standins, 2000);
@@ -120,7 +180,9 @@ async function bootBackend(
 async function refreshOwnership(env: Env, backend: BackendHandle) {
   if (env.lastBuildAt === 0) {
     // Not built by us yet: the age of the index the backend holds (it builds one when there is none).
-    const current = await ok(`${backend.url}${plugin.ownership}`, { token: backend.token });
+    const current = await ok(`${backend.url}${plugin.ownership}`, {
+      token: backend.token,
+    });
     env.lastBuildAt = Date.parse(current.body.builtAt);
   }
   const wait = env.lastBuildAt + OWNERSHIP_MIN_AGE_MS - Date.now();
@@ -131,17 +193,37 @@ async function refreshOwnership(env: Env, backend: BackendHandle) {
   const sampler = setInterval(() => {
     peak = Math.max(peak, backend.proc.rssMb());
   }, 25);
-  const { ms, value } = await timed(() => ok(`${backend.url}${plugin.ownershipRefresh}`, { method: 'POST', token: backend.token }));
+  const { ms, value } = await timed(() =>
+    ok(`${backend.url}${plugin.ownershipRefresh}`, {
+      method: 'POST',
+      token: backend.token,
+    }),
+  );
   clearInterval(sampler);
   peak = Math.max(peak, backend.proc.rssMb());
   env.lastBuildAt = Date.now();
   const counts = await countsOf(env.standins);
   const perStandin = await Promise.all(env.standins.map(s => s.counts()));
-  const firsts = perStandin.map(c => c.firstAt).filter((x): x is number => x !== null);
-  const lasts = perStandin.map(c => c.lastAt).filter((x): x is number => x !== null);
-  const airflowMs = firsts.length ? Math.max(...lasts) - Math.min(...firsts) : 0;
+  const firsts = perStandin
+    .map(c => c.firstAt)
+    .filter((x): x is number => x !== null);
+  const lasts = perStandin
+    .map(c => c.lastAt)
+    .filter((x): x is number => x !== null);
+  const airflowMs = firsts.length
+    ? Math.max(...lasts) - Math.min(...firsts)
+    : 0;
   const dags = value.body.summary?.total ?? value.body.dags?.length ?? 0;
-  return { ms, airflowMs, calls: counts.total, byRoute: counts.byRoute, dags, extraRssMb: peak - before, bytes: value.bytes, body: value.body };
+  return {
+    ms,
+    airflowMs,
+    calls: counts.total,
+    byRoute: counts.byRoute,
+    dags,
+    extraRssMb: peak - before,
+    bytes: value.bytes,
+    body: value.body,
+  };
 }
 
 // ------------------------------------------------------------------ phase A
@@ -160,9 +242,26 @@ async function p1(env: Env, backend: BackendHandle, o: SuiteOptions) {
       times.push(last.ms);
     }
     const target = size === 20000 ? 'P1' : 'growth';
-    env.rows.push({ target, metric: `Airflow calls, entity of 100 DAGs, instance of ${size} DAGs, miss`, unit: 'calls', values: calls, goal: '≤ 3', met: median(calls) <= 3 });
-    env.rows.push({ target, metric: `latency of that read at ${o.latencyMs} ms upstream`, unit: 'ms', values: times });
-    if (last && size === 20000) env.notes.push(`P1 calls by route (instance of 20,000 DAGs): ${fmtRoutes(last.byRoute)}`);
+    env.rows.push({
+      target,
+      metric: `Airflow calls, entity of 100 DAGs, instance of ${size} DAGs, miss`,
+      unit: 'calls',
+      values: calls,
+      goal: '≤ 3',
+      met: median(calls) <= 3,
+    });
+    env.rows.push({
+      target,
+      metric: `latency of that read at ${o.latencyMs} ms upstream`,
+      unit: 'ms',
+      values: times,
+    });
+    if (last && size === 20000)
+      env.notes.push(
+        `P1 calls by route (instance of 20,000 DAGs): ${fmtRoutes(
+          last.byRoute,
+        )}`,
+      );
   }
   await env.alpha.configure({ dagCount: o.fleetPerInstance });
 }
@@ -173,12 +272,25 @@ async function entityGrowth(env: Env, backend: BackendHandle, o: SuiteOptions) {
     const times: number[] = [];
     for (let r = 0; r < Math.min(3, o.repeats); r++) {
       const read = await entityRead(env, backend, sizedEntity(n));
-      if (read.dags !== n) env.failures.push(`${sizedEntity(n)} listed ${read.dags} DAGs, expected ${n}`);
+      if (read.dags !== n)
+        env.failures.push(
+          `${sizedEntity(n)} listed ${read.dags} DAGs, expected ${n}`,
+        );
       calls.push(read.calls);
       times.push(read.ms);
     }
-    env.rows.push({ target: 'growth', metric: `entity of ${n} DAGs (instance of ${o.fleetPerInstance}), miss: Airflow calls`, unit: 'calls', values: calls });
-    env.rows.push({ target: 'growth', metric: `entity of ${n} DAGs, miss: latency`, unit: 'ms', values: times });
+    env.rows.push({
+      target: 'growth',
+      metric: `entity of ${n} DAGs (instance of ${o.fleetPerInstance}), miss: Airflow calls`,
+      unit: 'calls',
+      values: calls,
+    });
+    env.rows.push({
+      target: 'growth',
+      metric: `entity of ${n} DAGs, miss: latency`,
+      unit: 'ms',
+      values: times,
+    });
   }
 }
 
@@ -194,10 +306,19 @@ async function p2(env: Env, backend: BackendHandle, o: SuiteOptions) {
   for (let r = 0; r < o.repeats; r++) {
     const runBaseline = async () => {
       await resetAll(env);
-      const { ms, value } = await timed(() => oldPluginPageLoad({ url: env.alpha.url, apiVersion: 'v2' }, auth, dagIds));
+      const { ms, value } = await timed(() =>
+        oldPluginPageLoad(
+          { url: env.alpha.url, apiVersion: 'v2' },
+          auth,
+          dagIds,
+        ),
+      );
       const counted = (await env.alpha.counts()).total;
       const expected = expectedBaselineCalls(o.fleetPerInstance, 20);
-      if (counted !== value.calls || counted !== expected) env.failures.push(`baseline made ${value.calls} calls, stand-in counted ${counted}, expected ${expected}`);
+      if (counted !== value.calls || counted !== expected)
+        env.failures.push(
+          `baseline made ${value.calls} calls, stand-in counted ${counted}, expected ${expected}`,
+        );
       base.push(ms);
       baseCalls.push(counted);
     };
@@ -216,34 +337,74 @@ async function p2(env: Env, backend: BackendHandle, o: SuiteOptions) {
     }
     ratios.push(base[r] / ours[r]);
   }
-  env.rows.push({ target: 'P2', metric: 'old plugin page load (baseline), 20 DAGs', unit: 'ms', values: base });
-  env.rows.push({ target: 'P2', metric: 'old plugin: Airflow calls', unit: 'calls', values: baseCalls });
-  env.rows.push({ target: 'P2', metric: 'ours, entity read, miss', unit: 'ms', values: ours });
-  env.rows.push({ target: 'P2', metric: 'ours: Airflow calls', unit: 'calls', values: ourCalls });
-  env.rows.push({ target: 'P2', metric: 'speed-up baseline / ours', unit: '×', values: ratios, goal: '≥ 5', met: median(ratios) >= 5 });
+  env.rows.push({
+    target: 'P2',
+    metric: 'old plugin page load (baseline), 20 DAGs',
+    unit: 'ms',
+    values: base,
+  });
+  env.rows.push({
+    target: 'P2',
+    metric: 'old plugin: Airflow calls',
+    unit: 'calls',
+    values: baseCalls,
+  });
+  env.rows.push({
+    target: 'P2',
+    metric: 'ours, entity read, miss',
+    unit: 'ms',
+    values: ours,
+  });
+  env.rows.push({
+    target: 'P2',
+    metric: 'ours: Airflow calls',
+    unit: 'calls',
+    values: ourCalls,
+  });
+  env.rows.push({
+    target: 'P2',
+    metric: 'speed-up baseline / ours',
+    unit: '×',
+    values: ratios,
+    goal: '≥ 5',
+    met: median(ratios) >= 5,
+  });
 }
 
 /** One direct Airflow call returning the same 20 DAGs (dag_id_pattern dag_0000%|dag_0001%). */
 async function directCall(env: Env, auth: string) {
-  const res = await ok(`${env.alpha.url}${airflow.dagsMatching('v2', 'dag_0000%|dag_0001%')}`, { headers: { Authorization: auth } });
-  if (res.body.dags.length !== 20) throw new Error(`direct call returned ${res.body.dags.length} DAGs`);
+  const res = await ok(
+    `${env.alpha.url}${airflow.dagsMatching('v2', 'dag_0000%|dag_0001%')}`,
+    { headers: { Authorization: auth } },
+  );
+  if (res.body.dags.length !== 20)
+    throw new Error(`direct call returned ${res.body.dags.length} DAGs`);
 }
 
-async function p3(env: Env, backend: BackendHandle, o: SuiteOptions, kind: 'miss' | 'hit') {
+async function p3(
+  env: Env,
+  backend: BackendHandle,
+  o: SuiteOptions,
+  kind: 'miss' | 'hit',
+) {
   const auth = await airflowAuth({ url: env.alpha.url, apiVersion: 'v2' });
   const name = sizedEntity(20);
-  const read = () => ok(`${backend.url}${plugin.entityDags(name)}`, { token: backend.token });
+  const read = () =>
+    ok(`${backend.url}${plugin.entityDags(name)}`, { token: backend.token });
   if (kind === 'hit') await read();
   const direct: number[] = [];
   const ours: number[] = [];
   const ratios: number[] = [];
   const oursCalls: number[] = [];
   for (let r = 0; r < o.repeats; r++) {
-    const d = async () => direct.push(await seqMedian(10, () => directCall(env, auth)));
+    const d = async () =>
+      direct.push(await seqMedian(10, () => directCall(env, auth)));
     const us = async () => {
       await resetAll(env);
       ours.push(await seqMedian(kind === 'hit' ? 20 : 5, read));
-      oursCalls.push((await countsOf(env.standins)).total / (kind === 'hit' ? 20 : 5));
+      oursCalls.push(
+        (await countsOf(env.standins)).total / (kind === 'hit' ? 20 : 5),
+      );
     };
     if (r % 2 === 0) {
       await d();
@@ -254,15 +415,54 @@ async function p3(env: Env, backend: BackendHandle, o: SuiteOptions, kind: 'miss
     }
     ratios.push(kind === 'hit' ? direct[r] / ours[r] : ours[r] / direct[r]);
   }
-  env.rows.push({ target: 'P3', metric: `direct Airflow call, same 20 DAGs (median of 10)`, unit: 'ms', values: direct });
+  env.rows.push({
+    target: 'P3',
+    metric: `direct Airflow call, same 20 DAGs (median of 10)`,
+    unit: 'ms',
+    values: direct,
+  });
   if (kind === 'hit') {
-    env.rows.push({ target: 'P3', metric: 'ours, cache hit (median of 20)', unit: 'ms', values: ours });
-    env.rows.push({ target: 'P3', metric: 'direct / hit', unit: '×', values: ratios, goal: '≥ 2', met: median(ratios) >= 2 });
-    env.rows.push({ target: 'P3', metric: 'ours, cache hit: Airflow calls per read', unit: 'calls', values: oursCalls });
+    env.rows.push({
+      target: 'P3',
+      metric: 'ours, cache hit (median of 20)',
+      unit: 'ms',
+      values: ours,
+    });
+    env.rows.push({
+      target: 'P3',
+      metric: 'direct / hit',
+      unit: '×',
+      values: ratios,
+      goal: '≥ 2',
+      met: median(ratios) >= 2,
+    });
+    env.rows.push({
+      target: 'P3',
+      metric: 'ours, cache hit: Airflow calls per read',
+      unit: 'calls',
+      values: oursCalls,
+    });
   } else {
-    env.rows.push({ target: 'P3', metric: 'ours, cache miss (median of 5)', unit: 'ms', values: ours });
-    env.rows.push({ target: 'P3', metric: 'miss / direct', unit: '×', values: ratios, goal: '≤ 1.3', met: median(ratios) <= 1.3 });
-    env.rows.push({ target: 'P3', metric: 'ours, cache miss: Airflow calls per read', unit: 'calls', values: oursCalls });
+    env.rows.push({
+      target: 'P3',
+      metric: 'ours, cache miss (median of 5)',
+      unit: 'ms',
+      values: ours,
+    });
+    env.rows.push({
+      target: 'P3',
+      metric: 'miss / direct',
+      unit: '×',
+      values: ratios,
+      goal: '≤ 1.3',
+      met: median(ratios) <= 1.3,
+    });
+    env.rows.push({
+      target: 'P3',
+      metric: 'ours, cache miss: Airflow calls per read',
+      unit: 'calls',
+      values: oursCalls,
+    });
   }
 }
 
@@ -277,7 +477,9 @@ async function p4(env: Env, backend: BackendHandle, o: SuiteOptions) {
   const per100: number[] = [];
   const rss: number[] = [];
   let lastRoutes: Record<string, number> = {};
-  const page = await ok(`${backend.url}${plugin.ownership}`, { token: backend.token });
+  const page = await ok(`${backend.url}${plugin.ownership}`, {
+    token: backend.token,
+  });
   const total = page.body.summary?.total ?? NaN;
   for (let r = 0; r < o.repeats; r++) {
     const res = await autocannon({
@@ -291,9 +493,15 @@ async function p4(env: Env, backend: BackendHandle, o: SuiteOptions) {
     rps.push(res.requests.average);
     errors.push(res.errors + res.timeouts + res.non2xx);
     if (res.errors + res.timeouts + res.non2xx > 0) {
-      env.notes.push(`P4 repeat ${r + 1}: status codes ${JSON.stringify(res.statusCodeStats)}, errors ${res.errors}, timeouts ${res.timeouts}`);
+      env.notes.push(
+        `P4 repeat ${r + 1}: status codes ${JSON.stringify(
+          res.statusCodeStats,
+        )}, errors ${res.errors}, timeouts ${res.timeouts}`,
+      );
     }
-    const one = await ok(`${backend.url}${plugin.ownership}`, { token: backend.token });
+    const one = await ok(`${backend.url}${plugin.ownership}`, {
+      token: backend.token,
+    });
     rows.push(one.body.dags.length);
     bytes.push(one.bytes / 1e6);
     const rebuild = await refreshOwnership(env, backend);
@@ -304,17 +512,76 @@ async function p4(env: Env, backend: BackendHandle, o: SuiteOptions) {
     lastRoutes = rebuild.byRoute;
   }
   const dagsTotal = 2 * o.fleetPerInstance;
-  env.rows.push({ target: 'P4', metric: `GET ownership, 10 concurrent users: p95 (${dagsTotal} DAGs)`, unit: 'ms', values: p95, goal: '≤ 100', met: median(p95) <= 100 });
-  env.rows.push({ target: 'P4', metric: 'GET ownership, 10 concurrent users: throughput', unit: 'req/s', values: rps });
-  env.rows.push({ target: 'P4', metric: 'GET ownership: errors (non-2xx, timeouts)', unit: 'count', values: errors, goal: '0', met: Math.max(...errors) === 0 });
-  env.rows.push({ target: 'P4', metric: `DAG rows the browser receives per view (summary.total ${total})`, unit: 'rows', values: rows, goal: 'one page', met: median(rows) < total });
-  env.rows.push({ target: 'P4', metric: 'ownership answer size', unit: 'MB', values: bytes });
-  env.rows.push({ target: 'P4', metric: 'index rebuild (POST ownership/refresh, answer included)', unit: 'ms', values: rebuildMs, goal: '≤ 5000', met: median(rebuildMs) <= 5000 });
-  env.rows.push({ target: 'P4', metric: 'index rebuild: first to last Airflow call', unit: 'ms', values: airflowMs });
-  env.rows.push({ target: 'P4', metric: 'index rebuild: Airflow calls per 100 DAGs', unit: 'calls', values: per100, goal: '≤ 3', met: median(per100) <= 3 });
-  env.rows.push({ target: 'P4', metric: 'index rebuild: extra RSS (peak − before)', unit: 'MB', values: rss, goal: '≤ 200', met: median(rss) <= 200 });
+  env.rows.push({
+    target: 'P4',
+    metric: `GET ownership, 10 concurrent users: p95 (${dagsTotal} DAGs)`,
+    unit: 'ms',
+    values: p95,
+    goal: '≤ 100',
+    met: median(p95) <= 100,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'GET ownership, 10 concurrent users: throughput',
+    unit: 'req/s',
+    values: rps,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'GET ownership: errors (non-2xx, timeouts)',
+    unit: 'count',
+    values: errors,
+    goal: '0',
+    met: Math.max(...errors) === 0,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: `DAG rows the browser receives per view (summary.total ${total})`,
+    unit: 'rows',
+    values: rows,
+    goal: 'one page',
+    met: median(rows) < total,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'ownership answer size',
+    unit: 'MB',
+    values: bytes,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'index rebuild (POST ownership/refresh, answer included)',
+    unit: 'ms',
+    values: rebuildMs,
+    goal: '≤ 5000',
+    met: median(rebuildMs) <= 5000,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'index rebuild: first to last Airflow call',
+    unit: 'ms',
+    values: airflowMs,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'index rebuild: Airflow calls per 100 DAGs',
+    unit: 'calls',
+    values: per100,
+    goal: '≤ 3',
+    met: median(per100) <= 3,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'index rebuild: extra RSS (peak − before)',
+    unit: 'MB',
+    values: rss,
+    goal: '≤ 200',
+    met: median(rss) <= 200,
+  });
   env.notes.push(`P4 rebuild calls by route: ${fmtRoutes(lastRoutes)}`);
-  env.notes.push('P4 CSV export: the plugin has no server-side export route today; the page builds the CSV in the browser from the full list it received (nothing to measure on the server).');
+  env.notes.push(
+    'P4 CSV export: the plugin has no server-side export route today; the page builds the CSV in the browser from the full list it received (nothing to measure on the server).',
+  );
 }
 
 /** p95 from autocannon's histogram fields (it reports p90 and p97.5): linear between them. */
@@ -324,14 +591,38 @@ function interpolateP95(l: { p90: number; p97_5: number }): number {
 
 async function fleetGrowth(env: Env, backend: BackendHandle, o: SuiteOptions) {
   for (const total of [1000, 5000, 20000]) {
-    await Promise.all(env.standins.map(s => s.configure({ dagCount: total / 2 })));
+    await Promise.all(
+      env.standins.map(s => s.configure({ dagCount: total / 2 })),
+    );
     const r = await refreshOwnership(env, backend);
-    env.rows.push({ target: 'growth', metric: `index rebuild, fleet of ${total} DAGs: time`, unit: 'ms', values: [r.ms] });
-    env.rows.push({ target: 'growth', metric: `index rebuild, fleet of ${total} DAGs: Airflow calls`, unit: 'calls', values: [r.calls] });
-    env.rows.push({ target: 'growth', metric: `index rebuild, fleet of ${total} DAGs: extra RSS`, unit: 'MB', values: [r.extraRssMb] });
-    env.rows.push({ target: 'growth', metric: `ownership answer, fleet of ${total} DAGs`, unit: 'MB', values: [r.bytes / 1e6] });
+    env.rows.push({
+      target: 'growth',
+      metric: `index rebuild, fleet of ${total} DAGs: time`,
+      unit: 'ms',
+      values: [r.ms],
+    });
+    env.rows.push({
+      target: 'growth',
+      metric: `index rebuild, fleet of ${total} DAGs: Airflow calls`,
+      unit: 'calls',
+      values: [r.calls],
+    });
+    env.rows.push({
+      target: 'growth',
+      metric: `index rebuild, fleet of ${total} DAGs: extra RSS`,
+      unit: 'MB',
+      values: [r.extraRssMb],
+    });
+    env.rows.push({
+      target: 'growth',
+      metric: `ownership answer, fleet of ${total} DAGs`,
+      unit: 'MB',
+      values: [r.bytes / 1e6],
+    });
   }
-  await Promise.all(env.standins.map(s => s.configure({ dagCount: o.fleetPerInstance })));
+  await Promise.all(
+    env.standins.map(s => s.configure({ dagCount: o.fleetPerInstance })),
+  );
 }
 
 // ------------------------------------------------------------------ phase B
@@ -341,8 +632,15 @@ function readMix(names: string[]) {
 }
 
 async function p5(env: Env, backend: BackendHandle, o: SuiteOptions) {
-  const names = [sizedEntity(20), ...Array.from({ length: 9 }, (_, i) => `bench-e-${String(i).padStart(3, '0')}`)];
-  for (const n of names) await ok(`${backend.url}${plugin.entityDags(n)}`, { token: backend.token });
+  const names = [
+    sizedEntity(20),
+    ...Array.from(
+      { length: 9 },
+      (_, i) => `bench-e-${String(i).padStart(3, '0')}`,
+    ),
+  ];
+  for (const n of names)
+    await ok(`${backend.url}${plugin.entityDags(n)}`, { token: backend.token });
   const rps: number[] = [];
   const p99: number[] = [];
   const errs: number[] = [];
@@ -362,34 +660,87 @@ async function p5(env: Env, backend: BackendHandle, o: SuiteOptions) {
     errs.push(res.errors + res.timeouts + res.non2xx);
     calls.push((await countsOf(env.standins)).total);
   }
-  env.rows.push({ target: 'P5', metric: 'cached entity reads, 10 connections: throughput', unit: 'req/s', values: rps, goal: '≥ 500', met: median(rps) >= 500 });
-  env.rows.push({ target: 'P5', metric: 'cached entity reads: p99 latency', unit: 'ms', values: p99, goal: '< 100', met: median(p99) < 100 });
-  env.rows.push({ target: 'P5', metric: 'cached entity reads: errors', unit: 'count', values: errs, goal: '0', met: Math.max(...errs) === 0 });
-  env.rows.push({ target: 'P5', metric: 'cached entity reads: Airflow calls during the run', unit: 'calls', values: calls });
+  env.rows.push({
+    target: 'P5',
+    metric: 'cached entity reads, 10 connections: throughput',
+    unit: 'req/s',
+    values: rps,
+    goal: '≥ 500',
+    met: median(rps) >= 500,
+  });
+  env.rows.push({
+    target: 'P5',
+    metric: 'cached entity reads: p99 latency',
+    unit: 'ms',
+    values: p99,
+    goal: '< 100',
+    met: median(p99) < 100,
+  });
+  env.rows.push({
+    target: 'P5',
+    metric: 'cached entity reads: errors',
+    unit: 'count',
+    values: errs,
+    goal: '0',
+    met: Math.max(...errs) === 0,
+  });
+  env.rows.push({
+    target: 'P5',
+    metric: 'cached entity reads: Airflow calls during the run',
+    unit: 'calls',
+    values: calls,
+  });
 
   // GET /instances: health calls per instance for 20 requests within a few seconds.
   const health: number[] = [];
   const times: number[] = [];
   for (let r = 0; r < o.repeats; r++) {
     await resetAll(env);
-    times.push(await seqMedian(20, () => ok(`${backend.url}${plugin.instances}`, { token: backend.token })));
+    times.push(
+      await seqMedian(20, () =>
+        ok(`${backend.url}${plugin.instances}`, { token: backend.token }),
+      ),
+    );
     const counts = await Promise.all(env.standins.map(s => s.counts()));
     const perInstance = counts.map(c =>
-      Object.entries(c.byRoute).filter(([k]) => /health/.test(k)).reduce((a, [, n]) => a + n, 0),
+      Object.entries(c.byRoute)
+        .filter(([k]) => /health/.test(k))
+        .reduce((a, [, n]) => a + n, 0),
     );
     health.push(Math.max(...perInstance));
   }
-  env.rows.push({ target: 'P5', metric: 'GET instances ×20 in a row: health calls per instance', unit: 'calls', values: health, goal: '≤ 1', met: median(health) <= 1 });
-  env.rows.push({ target: 'P5', metric: 'GET instances: latency (median of 20)', unit: 'ms', values: times });
+  env.rows.push({
+    target: 'P5',
+    metric: 'GET instances ×20 in a row: health calls per instance',
+    unit: 'calls',
+    values: health,
+    goal: '≤ 1',
+    met: median(health) <= 1,
+  });
+  env.rows.push({
+    target: 'P5',
+    metric: 'GET instances: latency (median of 20)',
+    unit: 'ms',
+    values: times,
+  });
 }
 
 async function soak(env: Env, backend: BackendHandle, o: SuiteOptions) {
-  const names = [sizedEntity(20), ...Array.from({ length: 9 }, (_, i) => `bench-e-${String(i).padStart(3, '0')}`)];
+  const names = [
+    sizedEntity(20),
+    ...Array.from(
+      { length: 9 },
+      (_, i) => `bench-e-${String(i).padStart(3, '0')}`,
+    ),
+  ];
   const mix = [
     ...readMix(names),
     ...readMix(names),
     { method: 'GET', path: plugin.dag(sizedEntity(20), 'alpha', dagIdOf(3)) },
-    { method: 'GET', path: plugin.dagRuns(sizedEntity(20), 'alpha', dagIdOf(4)) },
+    {
+      method: 'GET',
+      path: plugin.dagRuns(sizedEntity(20), 'alpha', dagIdOf(4)),
+    },
     { method: 'GET', path: plugin.dagRuns('bench-e-001', 'beta', dagIdOf(1)) },
     { method: 'GET', path: plugin.instances },
     { method: 'GET', path: plugin.ownership },
@@ -397,7 +748,11 @@ async function soak(env: Env, backend: BackendHandle, o: SuiteOptions) {
   const seconds = Math.round(o.soakMinutes * 60);
   const samples: { t: number; rss: number }[] = [];
   const t0 = Date.now();
-  const sampler = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rss: backend.proc.rssMb() }), 5000);
+  const sampler = setInterval(
+    () =>
+      samples.push({ t: (Date.now() - t0) / 1000, rss: backend.proc.rssMb() }),
+    5000,
+  );
   const res = await autocannon({
     url: backend.url,
     // Enough connections for the rate to be reached even when answers are slow.
@@ -411,26 +766,91 @@ async function soak(env: Env, backend: BackendHandle, o: SuiteOptions) {
   clearInterval(sampler);
   samples.push({ t: (Date.now() - t0) / 1000, rss: backend.proc.rssMb() });
   const warm = Math.min(60, seconds / 5);
-  const afterWarm = samples.find(s => s.t >= warm)?.rss ?? samples[0]?.rss ?? NaN;
+  const afterWarm =
+    samples.find(s => s.t >= warm)?.rss ?? samples[0]?.rss ?? NaN;
   const end = samples[samples.length - 1].rss;
   const peak = Math.max(...samples.map(s => s.rss));
-  env.rows.push({ target: 'R4', metric: `soak ${o.soakMinutes} min at 20 req/s: requests`, unit: 'count', values: [res.requests.total] });
-  env.rows.push({ target: 'R4', metric: 'soak: achieved rate', unit: 'req/s', values: [res.requests.total / seconds], goal: '20', met: res.requests.total / seconds >= 19 });
-  env.rows.push({ target: 'R4', metric: 'soak: errors (non-2xx, timeouts)', unit: 'count', values: [res.errors + res.timeouts + res.non2xx], goal: '0', met: res.errors + res.timeouts + res.non2xx === 0 });
-  env.rows.push({ target: 'R4', metric: 'soak: latency p99', unit: 'ms', values: [res.latency.p99] });
-  env.rows.push({ target: 'R4', metric: `soak: RSS after ${warm.toFixed(0)} s warm-up / end / peak`, unit: 'MB', values: [afterWarm, end, peak] });
-  env.rows.push({ target: 'R4', metric: 'soak: RSS growth end vs warm-up', unit: '%', values: [((end - afterWarm) / afterWarm) * 100], goal: '≤ 30', met: (end - afterWarm) / afterWarm <= 0.3 });
+  env.rows.push({
+    target: 'R4',
+    metric: `soak ${o.soakMinutes} min at 20 req/s: requests`,
+    unit: 'count',
+    values: [res.requests.total],
+  });
+  env.rows.push({
+    target: 'R4',
+    metric: 'soak: achieved rate',
+    unit: 'req/s',
+    values: [res.requests.total / seconds],
+    goal: '20',
+    met: res.requests.total / seconds >= 19,
+  });
+  env.rows.push({
+    target: 'R4',
+    metric: 'soak: errors (non-2xx, timeouts)',
+    unit: 'count',
+    values: [res.errors + res.timeouts + res.non2xx],
+    goal: '0',
+    met: res.errors + res.timeouts + res.non2xx === 0,
+  });
+  env.rows.push({
+    target: 'R4',
+    metric: 'soak: latency p99',
+    unit: 'ms',
+    values: [res.latency.p99],
+  });
+  env.rows.push({
+    target: 'R4',
+    metric: `soak: RSS after ${warm.toFixed(0)} s warm-up / end / peak`,
+    unit: 'MB',
+    values: [afterWarm, end, peak],
+  });
+  env.rows.push({
+    target: 'R4',
+    metric: 'soak: RSS growth end vs warm-up',
+    unit: '%',
+    values: [((end - afterWarm) / afterWarm) * 100],
+    goal: '≤ 30',
+    met: (end - afterWarm) / afterWarm <= 0.3,
+  });
   env.details.soakRss = samples;
 }
 
 function p6(env: Env) {
   try {
     const r = p6Report(REPO_ROOT);
-    env.rows.push({ target: 'P6', metric: "Airflow tab's own JS (tab chunk + plugin code in main), gzip", unit: 'KB', values: [r.tabOwnGzip / 1024], goal: '≤ 60', met: r.tabOwnGzip / 1024 <= 60 });
-    env.rows.push({ target: 'P6', metric: 'the chunks holding the tab, whole, gzip', unit: 'KB', values: [r.tabChunksGzip / 1024] });
-    env.rows.push({ target: 'P6', metric: 'all plugin code in the app build, gzip', unit: 'KB', values: [r.allOwnGzip / 1024] });
+    env.rows.push({
+      target: 'P6',
+      metric: "Airflow tab's own JS (tab chunk + plugin code in main), gzip",
+      unit: 'KB',
+      values: [r.tabOwnGzip / 1024],
+      goal: '≤ 60',
+      met: r.tabOwnGzip / 1024 <= 60,
+    });
+    env.rows.push({
+      target: 'P6',
+      metric: 'the chunks holding the tab, whole, gzip',
+      unit: 'KB',
+      values: [r.tabChunksGzip / 1024],
+    });
+    env.rows.push({
+      target: 'P6',
+      metric: 'all plugin code in the app build, gzip',
+      unit: 'KB',
+      values: [r.allOwnGzip / 1024],
+    });
     env.details.p6 = r.chunks;
-    env.notes.push(`P6 chunks with plugin code: ${r.chunks.map(c => `${c.file} (own ${(c.ownGzip / 1024).toFixed(1)} KB gz of ${(c.gzip / 1024).toFixed(1)} KB gz${c.hasTab ? ', tab' : ''}${c.isEntry ? ', entry' : ''})`).join('; ')}`);
+    env.notes.push(
+      `P6 chunks with plugin code: ${r.chunks
+        .map(
+          c =>
+            `${c.file} (own ${(c.ownGzip / 1024).toFixed(1)} KB gz of ${(
+              c.gzip / 1024
+            ).toFixed(1)} KB gz${c.hasTab ? ', tab' : ''}${
+              c.isEntry ? ', entry' : ''
+            })`,
+        )
+        .join('; ')}`,
+    );
   } catch (error) {
     env.failures.push(`P6: ${(error as Error).message}`);
   }
@@ -440,28 +860,78 @@ function p6(env: Env) {
 
 export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const want = (t: string) => !o.only || o.only.has(t);
-  const { alpha, beta, standins } = await startStandins(o.latencyMs, o.fleetPerInstance);
-  const env: Env = { alpha, beta, standins, rows: [], notes: [], failures: [], details: {}, lastBuildAt: 0 };
-  const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+  const { alpha, beta, standins } = await startStandins(
+    o.latencyMs,
+    o.fleetPerInstance,
+  );
+  const env: Env = {
+    alpha,
+    beta,
+    standins,
+    rows: [],
+    notes: [],
+    failures: [],
+    details: {},
+    lastBuildAt: 0,
+  };
+  const log = (m: string) =>
+    console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
   const phaseA = ['P1', 'growth', 'P2', 'P3', 'P4'].some(want);
   const phaseB = ['P3', 'P5', 'R4'].some(want);
   if (phaseA) {
     log('phase A: backend with the cache off (every read a miss)');
-    const backend = await bootBackend(env, { name: 'miss', port: BACKEND_PORT, ttlSeconds: 0, entities: o.entities });
-    if (want('P1')) { log('P1'); await p1(env, backend, o); }
-    if (want('growth')) { log('growth: entity size'); await entityGrowth(env, backend, o); }
-    if (want('P2')) { log('P2'); await p2(env, backend, o); }
-    if (want('P3')) { log('P3 miss'); await p3(env, backend, o, 'miss'); }
-    if (want('P4')) { log('P4'); await p4(env, backend, o); }
-    if (want('growth')) { log('growth: fleet size'); await fleetGrowth(env, backend, o); }
+    const backend = await bootBackend(env, {
+      name: 'miss',
+      port: BACKEND_PORT,
+      ttlSeconds: 0,
+      entities: o.entities,
+    });
+    if (want('P1')) {
+      log('P1');
+      await p1(env, backend, o);
+    }
+    if (want('growth')) {
+      log('growth: entity size');
+      await entityGrowth(env, backend, o);
+    }
+    if (want('P2')) {
+      log('P2');
+      await p2(env, backend, o);
+    }
+    if (want('P3')) {
+      log('P3 miss');
+      await p3(env, backend, o, 'miss');
+    }
+    if (want('P4')) {
+      log('P4');
+      await p4(env, backend, o);
+    }
+    if (want('growth')) {
+      log('growth: fleet size');
+      await fleetGrowth(env, backend, o);
+    }
     await backend.stop();
   }
   if (phaseB) {
     log('phase B: backend with the cache on (ttl 3600 s)');
-    const backend = await bootBackend(env, { name: 'hit', port: BACKEND_PORT + 1, ttlSeconds: 3600, entities: o.entities });
-    if (want('P3')) { log('P3 hit'); await p3(env, backend, o, 'hit'); }
-    if (want('P5')) { log('P5'); await p5(env, backend, o); }
-    if (want('R4') && o.soakMinutes > 0) { log(`R4 soak ${o.soakMinutes} min`); await soak(env, backend, o); }
+    const backend = await bootBackend(env, {
+      name: 'hit',
+      port: BACKEND_PORT + 1,
+      ttlSeconds: 3600,
+      entities: o.entities,
+    });
+    if (want('P3')) {
+      log('P3 hit');
+      await p3(env, backend, o, 'hit');
+    }
+    if (want('P5')) {
+      log('P5');
+      await p5(env, backend, o);
+    }
+    if (want('R4') && o.soakMinutes > 0) {
+      log(`R4 soak ${o.soakMinutes} min`);
+      await soak(env, backend, o);
+    }
     await backend.stop();
   }
   if (want('P6')) p6(env);
@@ -487,11 +957,26 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
 export async function runSmoke(): Promise<SuiteResult> {
   const perInstance = 1000;
   const { alpha, beta, standins } = await startStandins(0, perInstance);
-  const env: Env = { alpha, beta, standins, rows: [], notes: [], failures: [], details: {}, lastBuildAt: 0 };
+  const env: Env = {
+    alpha,
+    beta,
+    standins,
+    rows: [],
+    notes: [],
+    failures: [],
+    details: {},
+    lastBuildAt: 0,
+  };
   const check = (ok: boolean, what: string) => {
     if (!ok) env.failures.push(what);
   };
-  const backend = await bootBackend(env, { name: 'smoke', port: BACKEND_PORT, ttlSeconds: 30, entities: 40, initialRefresh: false });
+  const backend = await bootBackend(env, {
+    name: 'smoke',
+    port: BACKEND_PORT,
+    ttlSeconds: 30,
+    entities: 40,
+    initialRefresh: false,
+  });
 
   // Counters: reset to zero, count what is called.
   await resetAll(env);
@@ -501,12 +986,24 @@ export async function runSmoke(): Promise<SuiteResult> {
   const auth = await airflowAuth({ url: alpha.url, apiVersion: 'v2' });
   await resetAll(env);
   const dagIds = Array.from({ length: 20 }, (_, i) => dagIdOf(i));
-  const base = await oldPluginPageLoad({ url: alpha.url, apiVersion: 'v2' }, auth, dagIds);
+  const base = await oldPluginPageLoad(
+    { url: alpha.url, apiVersion: 'v2' },
+    auth,
+    dagIds,
+  );
   const baseCounted = (await alpha.counts()).total;
   const expected = expectedBaselineCalls(perInstance, 20);
   check(base.dags === 20, `baseline showed ${base.dags} DAGs, expected 20`);
-  check(baseCounted === expected, `stand-in counted ${baseCounted} baseline calls, expected ${expected}`);
-  env.rows.push({ target: 'P2', metric: `old plugin page load, 20 DAGs, instance of ${perInstance}: Airflow calls`, unit: 'calls', values: [baseCounted] });
+  check(
+    baseCounted === expected,
+    `stand-in counted ${baseCounted} baseline calls, expected ${expected}`,
+  );
+  env.rows.push({
+    target: 'P2',
+    metric: `old plugin page load, 20 DAGs, instance of ${perInstance}: Airflow calls`,
+    unit: 'calls',
+    values: [baseCounted],
+  });
 
   // Ours: the 20-DAG entity's first read (a miss of everything) and second
   // read (a hit); then the 100-DAG entity's first read, which finds the DAG
@@ -515,34 +1012,86 @@ export async function runSmoke(): Promise<SuiteResult> {
     const first = await entityRead(env, backend, sizedEntity(n));
     const ids = first.body.dags.map((d: any) => d.dagId);
     check(
-      JSON.stringify(ids) === JSON.stringify(Array.from({ length: n }, (_, i) => dagIdOf(i))),
+      JSON.stringify(ids) ===
+        JSON.stringify(Array.from({ length: n }, (_, i) => dagIdOf(i))),
       `${sizedEntity(n)} lists the ${n} DAGs it names`,
     );
-    check(first.body.dags.every((d: any) => d.recentRuns.length > 0), `${sizedEntity(n)}: every DAG has its recent runs`);
+    check(
+      first.body.dags.every((d: any) => d.recentRuns.length > 0),
+      `${sizedEntity(n)}: every DAG has its recent runs`,
+    );
     const what = n === 20 ? 'miss' : 'DAG list and 20 DAGs cached';
-    env.rows.push({ target: n === 20 ? 'P2' : 'P1', metric: `ours, entity of ${n} DAGs, first read (${what}): Airflow calls`, unit: 'calls', values: [first.calls] });
-    env.notes.push(`${sizedEntity(n)} first read, calls by route: ${fmtRoutes(first.byRoute)}`);
+    env.rows.push({
+      target: n === 20 ? 'P2' : 'P1',
+      metric: `ours, entity of ${n} DAGs, first read (${what}): Airflow calls`,
+      unit: 'calls',
+      values: [first.calls],
+    });
+    env.notes.push(
+      `${sizedEntity(n)} first read, calls by route: ${fmtRoutes(
+        first.byRoute,
+      )}`,
+    );
     const hit = await entityRead(env, backend, sizedEntity(n));
     check(hit.dags === n, `${sizedEntity(n)} second read lists ${n} DAGs`);
-    env.rows.push({ target: 'P3', metric: `ours, entity of ${n} DAGs, second read (hit): Airflow calls`, unit: 'calls', values: [hit.calls] });
+    env.rows.push({
+      target: 'P3',
+      metric: `ours, entity of ${n} DAGs, second read (hit): Airflow calls`,
+      unit: 'calls',
+      values: [hit.calls],
+    });
   }
 
   // GET /instances twice in a row.
   await resetAll(env);
   for (let i = 0; i < 2; i++) {
-    const res = await ok(`${backend.url}${plugin.instances}`, { token: backend.token });
-    check(res.body.instances.length === 2 && res.body.instances.every((x: any) => x.status === 'healthy'), 'both instances healthy');
-    check(res.body.instances.map((x: any) => x.apiVersion).join(',') === 'v2,v1', 'alpha detected as v2, beta as v1');
+    const res = await ok(`${backend.url}${plugin.instances}`, {
+      token: backend.token,
+    });
+    check(
+      res.body.instances.length === 2 &&
+        res.body.instances.every((x: any) => x.status === 'healthy'),
+      'both instances healthy',
+    );
+    check(
+      res.body.instances.map((x: any) => x.apiVersion).join(',') === 'v2,v1',
+      'alpha detected as v2, beta as v1',
+    );
   }
   const inst = await countsOf(standins);
-  env.rows.push({ target: 'P5', metric: 'GET instances ×2: Airflow calls (both instances)', unit: 'calls', values: [inst.total] });
+  env.rows.push({
+    target: 'P5',
+    metric: 'GET instances ×2: Airflow calls (both instances)',
+    unit: 'calls',
+    values: [inst.total],
+  });
 
   // The ownership index.
   const rebuild = await refreshOwnership(env, backend);
-  check(rebuild.dags === 2 * perInstance, `ownership index holds ${rebuild.dags} DAGs, expected ${2 * perInstance}`);
-  env.rows.push({ target: 'P4', metric: `index rebuild, ${2 * perInstance} DAGs: Airflow calls`, unit: 'calls', values: [rebuild.calls] });
-  env.rows.push({ target: 'P4', metric: 'index rebuild: Airflow calls per 100 DAGs', unit: 'calls', values: [(rebuild.calls / rebuild.dags) * 100], goal: '≤ 3', met: (rebuild.calls / rebuild.dags) * 100 <= 3 });
-  env.rows.push({ target: 'P4', metric: 'DAG rows in GET ownership', unit: 'rows', values: [rebuild.body.dags.length] });
+  check(
+    rebuild.dags === 2 * perInstance,
+    `ownership index holds ${rebuild.dags} DAGs, expected ${2 * perInstance}`,
+  );
+  env.rows.push({
+    target: 'P4',
+    metric: `index rebuild, ${2 * perInstance} DAGs: Airflow calls`,
+    unit: 'calls',
+    values: [rebuild.calls],
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'index rebuild: Airflow calls per 100 DAGs',
+    unit: 'calls',
+    values: [(rebuild.calls / rebuild.dags) * 100],
+    goal: '≤ 3',
+    met: (rebuild.calls / rebuild.dags) * 100 <= 3,
+  });
+  env.rows.push({
+    target: 'P4',
+    metric: 'DAG rows in GET ownership',
+    unit: 'rows',
+    values: [rebuild.body.dags.length],
+  });
   env.notes.push(`rebuild calls by route: ${fmtRoutes(rebuild.byRoute)}`);
 
   p6(env);

@@ -47,7 +47,17 @@ export function summarize(r: Row) {
 
 /** A Markdown table (it reads as plain text too). */
 export function table(rows: Row[]): string {
-  const head = ['target', 'metric', 'n', 'min', 'median', 'max', 'unit', 'goal', 'met'];
+  const head = [
+    'target',
+    'metric',
+    'n',
+    'min',
+    'median',
+    'max',
+    'unit',
+    'goal',
+    'met',
+  ];
   const lines = [
     `| ${head.join(' | ')} |`,
     `| ${head.map(() => '---').join(' | ')} |`,
@@ -56,7 +66,17 @@ export function table(rows: Row[]): string {
     const s = summarize(r);
     const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
     lines.push(
-      `| ${[r.target, r.metric + (r.note ? ` (${r.note})` : ''), String(s.n), fmt(s.min), fmt(s.median), fmt(s.max), r.unit, r.goal ?? '', met].join(' | ')} |`,
+      `| ${[
+        r.target,
+        r.metric + (r.note ? ` (${r.note})` : ''),
+        String(s.n),
+        fmt(s.min),
+        fmt(s.median),
+        fmt(s.max),
+        r.unit,
+        r.goal ?? '',
+        met,
+      ].join(' | ')} |`,
     );
   }
   return lines.join('\n');

@@ -17,9 +17,13 @@ import { type Proc, startProc } from './procs.ts';
 import type { ApiVersion } from './standin/data.ts';
 import type { StandinConfig, StandinCounts } from './standin/server.ts';
 
-export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BENCH_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+);
 export const REPO_ROOT = path.resolve(BENCH_DIR, '../..');
-export const WORK_DIR = process.env.BENCH_WORK_DIR ?? path.join(BENCH_DIR, '.work');
+export const WORK_DIR =
+  process.env.BENCH_WORK_DIR ?? path.join(BENCH_DIR, '.work');
 
 // ------------------------------------------------------------------ stand-ins
 
@@ -31,7 +35,9 @@ export interface StandinHandle {
   proc: Proc;
   counts(): Promise<StandinCounts>;
   reset(): Promise<void>;
-  configure(patch: Partial<Omit<StandinConfig, 'apiVersion'>>): Promise<StandinConfig>;
+  configure(
+    patch: Partial<Omit<StandinConfig, 'apiVersion'>>,
+  ): Promise<StandinConfig>;
 }
 
 export async function startStandin(o: {
@@ -47,19 +53,29 @@ export async function startStandin(o: {
     [
       path.join(BENCH_DIR, 'src/main.ts'),
       'standin',
-      '--api', o.apiVersion,
-      '--port', String(o.port),
-      '--dags', String(o.dagCount),
-      '--latency', String(o.latencyMs),
+      '--api',
+      o.apiVersion,
+      '--port',
+      String(o.port),
+      '--dags',
+      String(o.dagCount),
+      '--latency',
+      String(o.latencyMs),
     ],
     { cwd: BENCH_DIR, log: path.join(WORK_DIR, `standin-${o.name}.log`) },
   );
   const url = `http://127.0.0.1:${o.port}`;
-  await until(`stand-in ${o.name} on ${url}`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`exited; see ${proc.log}`);
-    const res = await request(`${url}${side.config}`);
-    return res.status === 200 ? true : undefined;
-  }, 20_000, 200);
+  await until(
+    `stand-in ${o.name} on ${url}`,
+    async () => {
+      if (proc.child.exitCode !== null)
+        throw new Error(`exited; see ${proc.log}`);
+      const res = await request(`${url}${side.config}`);
+      return res.status === 200 ? true : undefined;
+    },
+    20_000,
+    200,
+  );
   return {
     name: o.name,
     apiVersion: o.apiVersion,
@@ -70,7 +86,8 @@ export async function startStandin(o: {
     reset: async () => {
       await ok(`${url}${side.reset}`, { method: 'POST' });
     },
-    configure: async patch => (await ok(`${url}${side.config}`, { method: 'POST', body: patch })).body,
+    configure: async patch =>
+      (await ok(`${url}${side.config}`, { method: 'POST', body: patch })).body,
   };
 }
 
@@ -81,13 +98,18 @@ export async function countsOf(standins: StandinHandle[]) {
   for (const s of standins) {
     const c = await s.counts();
     total += c.total;
-    for (const [k, n] of Object.entries(c.byRoute)) byRoute[`${s.name} ${k}`] = n;
+    for (const [k, n] of Object.entries(c.byRoute))
+      byRoute[`${s.name} ${k}`] = n;
   }
   return { total, byRoute };
 }
 
 /** Waits until no stand-in has answered a call for `quietMs` (background work of the backend has settled). */
-export async function quiesce(standins: StandinHandle[], quietMs = 1500, timeoutMs = 120_000) {
+export async function quiesce(
+  standins: StandinHandle[],
+  quietMs = 1500,
+  timeoutMs = 120_000,
+) {
   let last = -1;
   let stableSince = Date.now();
   const start = Date.now();
@@ -118,7 +140,8 @@ export function prepareProductionBackend(): string {
   const stat = fs.statSync(bundle);
   const stamp = `${stat.size}:${stat.mtimeMs}`;
   const stampFile = path.join(dir, '.bench-stamp');
-  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) return dir;
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp)
+    return dir;
 
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -133,7 +156,10 @@ export function prepareProductionBackend(): string {
     for (const name of fs.readdirSync(wsDir)) {
       const pkgFile = path.join(wsDir, name, 'package.json');
       if (fs.existsSync(pkgFile)) {
-        own.set(JSON.parse(fs.readFileSync(pkgFile, 'utf8')).name, path.join(wsDir, name));
+        own.set(
+          JSON.parse(fs.readFileSync(pkgFile, 'utf8')).name,
+          path.join(wsDir, name),
+        );
       }
     }
   }
@@ -146,10 +172,16 @@ export function prepareProductionBackend(): string {
       fs.mkdirSync(path.join(to, entry));
       for (const sub of fs.readdirSync(path.join(from, entry))) {
         const name = `${entry}/${sub}`;
-        fs.symlinkSync(own.get(name) ?? path.join(from, name), path.join(to, name));
+        fs.symlinkSync(
+          own.get(name) ?? path.join(from, name),
+          path.join(to, name),
+        );
       }
     } else {
-      fs.symlinkSync(own.get(entry) ?? path.join(from, entry), path.join(to, entry));
+      fs.symlinkSync(
+        own.get(entry) ?? path.join(from, entry),
+        path.join(to, entry),
+      );
     }
   }
   for (const [name, target] of own) {
@@ -192,27 +224,46 @@ export async function startBackend(o: {
     ['packages/backend', '--config', o.configFile],
     {
       cwd: dir,
-      env: { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      },
       log: path.join(WORK_DIR, `backend-${o.name}.log`),
     },
   );
   const url = `http://127.0.0.1:${o.port}`;
-  await until(`backend ${o.name} on ${url}`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}; see ${proc.log}`);
-    const res = await request(`${url}/api/airflow/instances`);
-    return res.status === 401 || res.status === 200 ? true : undefined;
-  }, 180_000, 500);
+  await until(
+    `backend ${o.name} on ${url}`,
+    async () => {
+      if (proc.child.exitCode !== null)
+        throw new Error(`exited with ${proc.child.exitCode}; see ${proc.log}`);
+      const res = await request(`${url}/api/airflow/instances`);
+      return res.status === 401 || res.status === 200 ? true : undefined;
+    },
+    180_000,
+    500,
+  );
   // The catalog: every bench component, and the guest's membership (so its token has its claims).
   let token = '';
-  await until(`catalog of ${o.name} to hold ${o.components} components`, async () => {
-    token = await guestToken(url);
-    const res = await request(`${url}${core.componentCount}`, { token });
-    if (res.status !== 200 || res.body.totalItems < o.components) return undefined;
-    const guest = await request(`${url}${core.entityByName('user', 'guest')}`, { token });
-    return guest.status === 200 && (guest.body.relations ?? []).some((r: any) => r.type === 'memberOf')
-      ? true
-      : undefined;
-  }, 300_000, 1000);
+  await until(
+    `catalog of ${o.name} to hold ${o.components} components`,
+    async () => {
+      token = await guestToken(url);
+      const res = await request(`${url}${core.componentCount}`, { token });
+      if (res.status !== 200 || res.body.totalItems < o.components)
+        return undefined;
+      const guest = await request(
+        `${url}${core.entityByName('user', 'guest')}`,
+        { token },
+      );
+      return guest.status === 200 &&
+        (guest.body.relations ?? []).some((r: any) => r.type === 'memberOf')
+        ? true
+        : undefined;
+    },
+    300_000,
+    1000,
+  );
   token = await guestToken(url);
   return { name: o.name, url, proc, token, stop: () => proc.stop() };
 }

@@ -368,6 +368,10 @@ export function taskInstancesJson(
         dag_display_name: run.dagId,
       };
     }
-    return { ...common, execution_date: isoOf(run.at, version), sla_miss: null };
+    return {
+      ...common,
+      execution_date: isoOf(run.at, version),
+      sla_miss: null,
+    };
   });
 }

@@ -77,8 +77,13 @@ const V2_BATCH_KEYS = new Set([
   'dag_ids',
   'states',
   'conf_contains',
-  ...['run_after', 'logical_date', 'start_date', 'end_date', 'duration']
-    .flatMap(f => ['gte', 'gt', 'lte', 'lt'].map(op => `${f}_${op}`)),
+  ...[
+    'run_after',
+    'logical_date',
+    'start_date',
+    'end_date',
+    'duration',
+  ].flatMap(f => ['gte', 'gt', 'lte', 'lt'].map(op => `${f}_${op}`)),
 ]);
 const V1_BATCH_KEYS = new Set([
   'order_by',
@@ -128,7 +133,12 @@ function problem(version: ApiVersion, status: number, detail: string): Answer {
   };
   return {
     status,
-    body: { detail, status, title: titles[status] ?? 'Error', type: 'about:blank' },
+    body: {
+      detail,
+      status,
+      title: titles[status] ?? 'Error',
+      type: 'about:blank',
+    },
     headers: { 'Content-Type': 'application/problem+json' },
   };
 }
@@ -183,7 +193,9 @@ export class Standin {
   }
 
   #buildFleet() {
-    this.#fleet = Array.from({ length: this.config.dagCount }, (_, i) => dagFacts(i));
+    this.#fleet = Array.from({ length: this.config.dagCount }, (_, i) =>
+      dagFacts(i),
+    );
     this.#dagJsonCache = new Map();
     this.#runs = new Map();
   }
@@ -191,7 +203,9 @@ export class Standin {
   #dagListJson(facts: DagFacts): string {
     let json = this.#dagJsonCache.get(facts.index);
     if (json === undefined) {
-      json = JSON.stringify(dagJson(facts, this.config.apiVersion, this.#isPaused(facts)));
+      json = JSON.stringify(
+        dagJson(facts, this.config.apiVersion, this.#isPaused(facts)),
+      );
       this.#dagJsonCache.set(facts.index, json);
     }
     return json;
@@ -279,7 +293,8 @@ export class Standin {
         ...answer.headers,
       });
       if (answer.json !== undefined) res.end(answer.json);
-      else res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      else
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     };
 
     if (url.pathname.startsWith('/_bench/')) {
@@ -309,7 +324,10 @@ export class Standin {
     if (path === '/_bench/config' && method === 'POST') {
       return { status: 200, body: this.configure(raw ? JSON.parse(raw) : {}) };
     }
-    return { status: 404, body: { detail: `no side endpoint ${method} ${path}` } };
+    return {
+      status: 404,
+      body: { detail: `no side endpoint ${method} ${path}` },
+    };
   }
 
   #jwt(): string {
@@ -419,10 +437,19 @@ export class Standin {
           },
         };
       }
-      if (body.username !== this.#username || body.password !== this.#password) {
-        return { key, answer: { status: 401, body: { detail: 'Invalid credentials' } } };
+      if (
+        body.username !== this.#username ||
+        body.password !== this.#password
+      ) {
+        return {
+          key,
+          answer: { status: 401, body: { detail: 'Invalid credentials' } },
+        };
       }
-      return { key, answer: { status: 201, body: { access_token: this.#jwt() } } };
+      return {
+        key,
+        answer: { status: 201, body: { access_token: this.#jwt() } },
+      };
     }
     if (path === '/health') {
       const key = 'GET /health';
@@ -505,7 +532,10 @@ export class Standin {
       metadatabase: { status: 'healthy' },
       scheduler: { status: 'healthy', latest_scheduler_heartbeat: beat },
       triggerer: { status: 'healthy', latest_triggerer_heartbeat: beat },
-      dag_processor: { status: 'healthy', latest_dag_processor_heartbeat: beat },
+      dag_processor: {
+        status: 'healthy',
+        latest_dag_processor_heartbeat: beat,
+      },
     };
   }
 
@@ -516,7 +546,12 @@ export class Standin {
 
     if (s.length === 1 && method === 'GET') return this.#listDags(url);
 
-    if (s.length === 4 && s[1] === '~' && s[2] === 'dagRuns' && s[3] === 'list') {
+    if (
+      s.length === 4 &&
+      s[1] === '~' &&
+      s[2] === 'dagRuns' &&
+      s[3] === 'list'
+    ) {
       if (method !== 'POST') return problem(v, 405, 'Method Not Allowed');
       return this.#batchRuns(raw);
     }
@@ -534,7 +569,10 @@ export class Standin {
       } catch {
         return problem(v, 400, 'bad JSON');
       }
-      if (typeof body.is_paused !== 'boolean' || Object.keys(body).length !== 1) {
+      if (
+        typeof body.is_paused !== 'boolean' ||
+        Object.keys(body).length !== 1
+      ) {
         return problem(v, v === 'v2' ? 422 : 400, 'only is_paused may be set');
       }
       this.#paused.set(facts.index, body.is_paused);
@@ -542,14 +580,18 @@ export class Standin {
       return { status: 200, body: dagJson(facts, v, body.is_paused) };
     }
     if (s.length === 3 && s[2] === 'details' && method === 'GET') {
-      return { status: 200, body: dagDetailsJson(facts, v, this.#isPaused(facts)) };
+      return {
+        status: 200,
+        body: dagDetailsJson(facts, v, this.#isPaused(facts)),
+      };
     }
     if (s[2] === 'dagRuns') {
       const runs = this.#runsOf(facts);
       if (s.length === 3 && method === 'GET') {
         const limit = this.#pageLimit(url.searchParams.get('limit'));
         const offset = Number(url.searchParams.get('offset') ?? 0);
-        if (limit < 0 || !(offset >= 0)) return problem(v, 400, 'bad limit/offset');
+        if (limit < 0 || !(offset >= 0))
+          return problem(v, 400, 'bad limit/offset');
         const states = url.searchParams.getAll('state');
         const filtered = states.length
           ? runs.filter(r => states.includes(r.state))
@@ -561,7 +603,9 @@ export class Standin {
         return {
           status: 200,
           body: {
-            dag_runs: sorted.slice(offset, offset + limit).map(r => runJson(r, v)),
+            dag_runs: sorted
+              .slice(offset, offset + limit)
+              .map(r => runJson(r, v)),
             total_entries: filtered.length,
           },
         };
@@ -597,7 +641,11 @@ export class Standin {
     const limit = this.#pageLimit(q.get('limit'));
     const offset = Number(q.get('offset') ?? 0);
     if (limit < 0 || !(offset >= 0) || !Number.isInteger(offset)) {
-      return problem(v, v === 'v2' ? 422 : 400, 'limit and offset must be non-negative integers');
+      return problem(
+        v,
+        v === 'v2' ? 422 : 400,
+        'limit and offset must be non-negative integers',
+      );
     }
     const pattern = q.get('dag_id_pattern');
     const matches = pattern ? likeMatcher(pattern, v) : undefined;
@@ -606,7 +654,8 @@ export class Standin {
     const paused = q.get('paused');
     const desc = (q.get('order_by') ?? 'dag_id').startsWith('-');
 
-    const filtered = matches !== undefined || tags.length > 0 || paused !== null;
+    const filtered =
+      matches !== undefined || tags.length > 0 || paused !== null;
     let selected = this.#fleet;
     if (filtered) {
       selected = this.#fleet.filter(facts => {
@@ -628,7 +677,9 @@ export class Standin {
     return {
       status: 200,
       body: undefined,
-      json: `{"dags":[${page.map(f => this.#dagListJson(f)).join(',')}],"total_entries":${total}}`,
+      json: `{"dags":[${page
+        .map(f => this.#dagListJson(f))
+        .join(',')}],"total_entries":${total}}`,
     };
   }
 
@@ -657,7 +708,9 @@ export class Standin {
       }
       return problem(v, 400, `Extra properties: ${extra.join(', ')}`);
     }
-    const ids = Array.isArray(body.dag_ids) ? (body.dag_ids as string[]) : undefined;
+    const ids = Array.isArray(body.dag_ids)
+      ? (body.dag_ids as string[])
+      : undefined;
     const limit = Number(body.page_limit ?? 100);
     const offset = Number(body.page_offset ?? 0);
     const states = Array.isArray(body.states) ? (body.states as string[]) : [];
@@ -683,7 +736,10 @@ export class Standin {
         (lteMs === undefined || r.at <= lteMs) &&
         (gteMs === undefined || r.at >= gteMs),
     );
-    const sorted = ordered(runs, typeof body.order_by === 'string' ? body.order_by : undefined);
+    const sorted = ordered(
+      runs,
+      typeof body.order_by === 'string' ? body.order_by : undefined,
+    );
     return {
       status: 200,
       body: {
