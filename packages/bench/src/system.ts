@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { core, side } from './routes.ts';
+import { core, plugin, side } from './routes.ts';
 import { ok, request, sleep, until } from './http.ts';
 import { type Proc, startProc } from './procs.ts';
 import type { ApiVersion } from './standin/data.ts';
@@ -237,7 +237,7 @@ export async function startBackend(o: {
     async () => {
       if (proc.child.exitCode !== null)
         throw new Error(`exited with ${proc.child.exitCode}; see ${proc.log}`);
-      const res = await request(`${url}/api/airflow/instances`);
+      const res = await request(`${url}${plugin.instances}`);
       return res.status === 401 || res.status === 200 ? true : undefined;
     },
     180_000,
