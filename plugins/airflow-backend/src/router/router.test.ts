@@ -65,6 +65,9 @@ async function setup(options: { deny?: string[] } = {}) {
 
 const DAG = '/entities/component/default/orders/dags/local/orders_etl';
 
+// Each test builds the validated router (it compiles the spec): allow for a busy machine.
+jest.setTimeout(30_000);
+
 describe('router', () => {
   it('answers 401 without user credentials, before any call to Airflow', async () => {
     const { app, client } = await setup();

@@ -86,6 +86,7 @@ export class AirflowSession {
   readonly #logger: LoggerService;
   readonly #http: AxiosInstance;
   #apiVersion?: AirflowApiVersion;
+  #serverVersion?: string;
   #jwt?: { token: string; renewAt: number };
   readonly #flights = new SingleFlight<string>();
 
@@ -248,6 +249,29 @@ export class AirflowSession {
     return dialectOf(await this.apiVersion());
   }
 
+  /**
+   * Airflow's own version (`3.3.2`), read from the version endpoint once
+   * (during API version detection when that runs); undefined when Airflow
+   * does not say. Failures are retried on the next call.
+   */
+  async serverVersion(): Promise<string | undefined> {
+    if (this.#serverVersion) return this.#serverVersion;
+    const dialect = await this.dialect();
+    if (this.#serverVersion) return this.#serverVersion;
+    const version = await this.#flights.run('server-version', async () => {
+      const res = await this.send('GET', dialect.versionPath, {
+        credentials: this.versionCredentials(dialect),
+      });
+      return res.status === 200 &&
+        isPlainObject(res.body) &&
+        typeof res.body.version === 'string'
+        ? res.body.version
+        : '';
+    });
+    if (version) this.#serverVersion = version;
+    return version || undefined;
+  }
+
   async #detectVersion(): Promise<AirflowApiVersion> {
     const probes: string[] = [];
     for (const dialect of DIALECTS_NEWEST_FIRST) {
@@ -271,6 +295,9 @@ export class AirflowSession {
         this.#logger.debug(`Detected Airflow ${dialect.prefix}`, {
           status: res.status,
         });
+        if (hasVersion && isPlainObject(res.body)) {
+          this.#serverVersion = String(res.body.version);
+        }
         return dialect.apiVersion;
       }
       probes.push(

@@ -87,6 +87,11 @@ export interface AirflowClient {
   getStatus(): Promise<AirflowInstanceStatus>;
   /** Every (non-stale) DAG of the instance, following `total_entries` over pages of at most 100. */
   listDags(options?: ListDagsOptions): Promise<AirflowDag[]>;
+  /**
+   * The named (non-stale) DAGs, in the order given, without listing the
+   * instance; ids Airflow lacks are left out.
+   */
+  getDags(dagIds: string[]): Promise<AirflowDag[]>;
   /** One DAG with params and defaults (`GET /dags/{dag_id}/details`). */
   getDagDetails(dagId: string): Promise<AirflowDagDetails>;
   /** One page of a DAG's runs, newest first. */
