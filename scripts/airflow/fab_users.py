@@ -22,6 +22,10 @@ def main() -> int:
         return 2
     with get_application_builder() as appbuilder:
         sm = appbuilder.sm
+        if any(sm.find_role(role) is None for _, _, role in specs):
+            # A fresh DB has only Admin and Public: create FAB's default roles with their
+            # permissions (what `airflow sync-perm` does).
+            sm.sync_roles()
         for username, password, role_name in specs:
             role = sm.find_role(role_name)
             if role is None:
