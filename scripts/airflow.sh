@@ -266,6 +266,7 @@ cmd_install() {
   fi
   if is_installed; then
     say "virtualenv up to date ($VENV, $(grep -m1 '^apache-airflow==' "$REQUIREMENTS"))"
+    exec 8>&-
     return 0
   fi
   if [[ -n "$(running_components)" ]]; then
@@ -310,6 +311,7 @@ PY
   "$VENV/bin/python" -m pip check >>"$log" 2>&1 || { tail -n 20 "$log" >&2; die "pip check failed (see $log)"; }
   "$VENV/bin/airflow" version >>"$log" 2>&1 || { tail -n 20 "$log" >&2; die "airflow does not run (see $log)"; }
   requirements_stamp "$VENV/bin/python" >"$STAMP"
+  exec 8>&-
   say "installed Airflow $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $((SECONDS - started))s"
 }
 

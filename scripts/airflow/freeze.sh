@@ -31,7 +31,8 @@ CHECK_VERSIONS="${FREEZE_CHECK_VERSIONS:-3.11 3.12 3.13}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="$HERE/requirements/$VERSION.txt"
 PACKAGES=("apache-airflow==$VERSION" psycopg2-binary)
-[[ "$VERSION" == 3.* ]] && PACKAGES+=(apache-airflow-providers-fab)
+# Airflow 3 also needs asyncpg for PostgreSQL (its async engine; AIRFLOW_DB_URL).
+[[ "$VERSION" == 3.* ]] && PACKAGES+=(apache-airflow-providers-fab asyncpg)
 read -r -a EXTRA <<<"${FREEZE_EXTRA:-}"
 
 work="$(mktemp -d)"

@@ -67,7 +67,12 @@ describe('the backend against a real Airflow (3 or 2)', () => {
       tags: ['etl', 'orders'],
     });
     expect(etl.schedule).toBeTruthy();
-    expect(etl.webUrl).toMatch(/\/dags\/orders_etl_hourly$/);
+    // The DAG's page in the Airflow UI: /dags/<id> on Airflow 3, /dags/<id>/grid on Airflow 2.
+    expect(etl.webUrl).toMatch(
+      (await airflowApiVersion()) === 'v2'
+        ? /\/dags\/orders_etl_hourly$/
+        : /\/dags\/orders_etl_hourly\/grid$/,
+    );
     expect(res.body.missing).toEqual([]);
     expect(res.body.errors).toEqual([]);
   });
