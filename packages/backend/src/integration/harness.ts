@@ -70,7 +70,9 @@ export function airflowApiVersion(): Promise<'v1' | 'v2'> {
     const configured = process.env.AIRFLOW_API_VERSION;
     if (configured === 'v1' || configured === 'v2') return configured;
     if (configured)
-      throw new Error(`AIRFLOW_API_VERSION must be v1 or v2, not ${configured}`);
+      throw new Error(
+        `AIRFLOW_API_VERSION must be v1 or v2, not ${configured}`,
+      );
     // Airflow 3 answers /api/v2/version; Airflow 2 only /api/v1/version.
     const v2 = await fetch(`${AIRFLOW_BASE_URL}/api/v2/version`);
     if (v2.ok) return 'v2';
