@@ -23,7 +23,7 @@
 #   AIRFLOW_DB_URL         SQLAlchemy URL of the metadata DB (e.g. postgresql+psycopg2://u:p@127.0.0.1:5432/db)
 #                          (default: SQLite in <state>/home/airflow.db)
 #   AIRFLOW_WAIT_IDLE      1: `start` also waits until the first scheduled runs have finished (default: 0)
-#   AIRFLOW_START_TIMEOUT  seconds to wait for readiness (and for idle)                 (default: 300)
+#   AIRFLOW_START_TIMEOUT  seconds to wait for readiness (and for idle)                 (default: 600)
 #   AIRFLOW_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL                          (default: 30)
 #   AIRFLOW_PYTHON         interpreter used to create the venv                          (default: python3)
 #   AIRFLOW_JWT_SECRET     JWT signing secret shared by all components                  (default: a fixed dev value)
@@ -82,7 +82,7 @@ use_recorded_url() {
     if [[ "$URL" == https:* ]]; then TLS=1; fi
   fi
 }
-START_TIMEOUT="${AIRFLOW_START_TIMEOUT:-300}"
+START_TIMEOUT="${AIRFLOW_START_TIMEOUT:-600}"
 STOP_TIMEOUT="${AIRFLOW_STOP_TIMEOUT:-30}"
 PYTHON="${AIRFLOW_PYTHON:-python3}"
 # >= 64 bytes, or PyJWT warns on every token (HMAC-SHA512 key length).

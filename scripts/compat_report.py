@@ -27,17 +27,24 @@ def read_meta(path: Path) -> dict[str, str]:
     return meta
 
 
+def strip_colours(line: str) -> str:
+    # Jest colours its messages; drop the escape codes.
+    while "\x1b[" in line:
+        start = line.index("\x1b[")
+        end = line.find("m", start)
+        line = line[:start] + (line[end + 1:] if end >= 0 else "")
+    return line.strip()
+
+
 def first_line(messages: list[str]) -> str:
+    """The first line of a failure, plus its Expected/Received lines when Jest printed them."""
     for message in messages:
-        for line in message.splitlines():
-            line = line.strip()
-            # Jest colours its messages; drop the escape codes.
-            while "\x1b[" in line:
-                start = line.index("\x1b[")
-                end = line.find("m", start)
-                line = line[:start] + (line[end + 1:] if end >= 0 else "")
-            if line:
-                return line[:220]
+        lines = [strip_colours(l) for l in message.splitlines()]
+        lines = [l for l in lines if l]
+        if not lines:
+            continue
+        extra = [l for l in lines[1:8] if l.startswith(("Expected", "Received"))]
+        return " / ".join([lines[0]] + extra)[:400]
     return ""
 
 
@@ -80,7 +87,8 @@ def main() -> int:
         "the DAGs of `examples/dags/`.",
         "",
         f"Run on {', '.join(dates) or '-'} (UTC) on the project's CI machine kind (2 cores, Python 3.11, Node 22).",
-        "Regenerate with `bash scripts/compat.sh` (about 4-5 minutes per combination).",
+        "Regenerate with `bash scripts/compat.sh` (5-12 minutes per combination on 2 cores, most of it",
+        "Airflow's start and the runs the tests wait for). A combination marked *not run* has no report.",
         "",
     ]
     header = ["test"] + [f"{c.rsplit('-', 1)[0]} {AUTH_NAMES.get(c.rsplit('-', 1)[1], c.rsplit('-', 1)[1])}"
