@@ -10,6 +10,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { RUN_ID_PATTERN as AIRFLOW_RUN_ID_PATTERN } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import { AirflowAuthenticationError, AirflowPermissionError } from './errors';
 import { BATCH_RUNS_PAGE_LIMIT, DefaultAirflowClient } from './AirflowClient';
 import { normalizeLogicalDate, nowWithMicroseconds } from './dates';
 import { encodePath } from './paths';
@@ -328,9 +329,10 @@ describe('DefaultAirflowClient', () => {
       const error = await createClient({ apiVersion: 'v2', auth: password })
         .listDags()
         .catch(e => e);
-      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(error).toBeInstanceOf(AirflowAuthenticationError);
+      expect(error.statusCode).toBe(503);
       expect(error.message).toBe(
-        "Airflow instance 'test-airflow' rejected the configured credentials: Token Expired",
+        "Airflow instance 'test-airflow' rejected the configured credentials (authentication failed): Token Expired",
       );
       expect(log.to('/auth/token')).toHaveLength(2);
       expect(log.to('/api/v2/dags')).toHaveLength(2);
@@ -350,7 +352,7 @@ describe('DefaultAirflowClient', () => {
       expect(log.to('/api/v2/dags')).toHaveLength(2);
     });
 
-    it('maps 403 Forbidden (missing permission) to NotAllowedError without logging in again', async () => {
+    it('maps 403 Forbidden (the Airflow account lacks a permission) to AirflowPermissionError, not a Backstage denial, without logging in again', async () => {
       const log = new CallLog();
       server.use(
         tokenEndpoint(log, [makeJwt({ n: 1 })]),
@@ -359,28 +361,103 @@ describe('DefaultAirflowClient', () => {
       const error = await createClient({ apiVersion: 'v2', auth: password })
         .listDags()
         .catch(e => e);
-      expect(error).toBeInstanceOf(NotAllowedError);
+      expect(error).toBeInstanceOf(AirflowPermissionError);
+      expect(error).not.toBeInstanceOf(NotAllowedError);
+      expect(error.name).toBe('AirflowPermissionError');
+      expect(error.statusCode).toBe(403);
       expect(error.message).toBe(
-        "Airflow instance 'test-airflow' denied the request: Forbidden",
+        "The Airflow account of instance 'test-airflow' lacks the permission for GET /dags: Forbidden",
       );
       expect(log.to('/auth/token')).toHaveLength(1);
       expect(log.to('/api/v2/dags')).toHaveLength(1);
     });
 
-    it('reports a refused login as ServiceUnavailableError naming the instance, and tries again on the next call', async () => {
+    it('reports a refused login as AirflowAuthenticationError naming the instance, and backs off instead of logging in on every request', async () => {
       const log = new CallLog();
       server.use(
         log.handle('post', '/auth/token', () =>
           HttpResponse.json({ detail: 'Invalid credentials' }, { status: 401 }),
         ),
       );
+      let now = Date.parse('2026-12-01T10:00:00Z');
+      jest.spyOn(Date, 'now').mockImplementation(() => now);
       const client = createClient({ apiVersion: 'v2', auth: password });
       const error = await client.listDags().catch(e => e);
-      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(error).toBeInstanceOf(AirflowAuthenticationError);
       expect(error.message).toBe(
-        "Airflow instance 'test-airflow' rejected the configured credentials (POST /auth/token answered 401): Invalid credentials",
+        "Airflow instance 'test-airflow' rejected the configured credentials (authentication failed; POST /auth/token answered 401): Invalid credentials. Next login attempt in 5 s at the earliest.",
       );
-      await expect(client.listDags()).rejects.toThrow(ServiceUnavailableError);
+      // A burst of requests while the credentials are refused: no more logins.
+      for (let i = 0; i < 10; i++) {
+        await expect(client.listDags()).rejects.toThrow(
+          AirflowAuthenticationError,
+        );
+      }
+      expect(log.to('/auth/token')).toHaveLength(1);
+      // After the wait one more attempt, then the wait doubles.
+      now += 5_000;
+      await expect(client.listDags()).rejects.toThrow(
+        /Next login attempt in 10 s/,
+      );
+      expect(log.to('/auth/token')).toHaveLength(2);
+      now += 9_000;
+      await expect(client.listDags()).rejects.toThrow(
+        AirflowAuthenticationError,
+      );
+      expect(log.to('/auth/token')).toHaveLength(2);
+      now += 1_000;
+      await expect(client.listDags()).rejects.toThrow(
+        /Next login attempt in 20 s/,
+      );
+      expect(log.to('/auth/token')).toHaveLength(3);
+    });
+
+    it('waits at most five minutes between login attempts while the credentials stay refused', async () => {
+      const log = new CallLog();
+      server.use(
+        log.handle('post', '/auth/token', () =>
+          HttpResponse.json({ detail: 'Invalid credentials' }, { status: 401 }),
+        ),
+      );
+      let now = Date.parse('2026-12-01T10:00:00Z');
+      jest.spyOn(Date, 'now').mockImplementation(() => now);
+      const client = createClient({ apiVersion: 'v2', auth: password });
+      let message = '';
+      for (let i = 0; i < 12; i++) {
+        message = (await client.listDags().catch(e => e)).message;
+        now += 10 * 60_000;
+      }
+      expect(message).toMatch(/Next login attempt in 300 s/);
+      expect(log.to('/auth/token')).toHaveLength(12);
+    });
+
+    it('recovers at once from refused credentials when new ones arrive (a config reload)', async () => {
+      const log = new CallLog();
+      server.use(
+        log.handle('post', '/auth/token', async ({ request }) => {
+          const body = (await request.json()) as any;
+          return body.password === 'fixed'
+            ? HttpResponse.json(
+                { access_token: makeJwt({ n: 1 }) },
+                { status: 201 },
+              )
+            : HttpResponse.json(
+                { detail: 'Invalid credentials' },
+                { status: 401 },
+              );
+        }),
+        pagedDagsHandler(log, 'v2', fakeDags('v2', 2), { cap: 100 }),
+      );
+      const client = createClient({ apiVersion: 'v2', auth: password });
+      await expect(client.listDags()).rejects.toThrow(
+        AirflowAuthenticationError,
+      );
+      client.replaceAuth({
+        type: 'password',
+        username: 'admin',
+        password: 'fixed',
+      });
+      await expect(client.listDags()).resolves.toHaveLength(2);
       expect(log.to('/auth/token')).toHaveLength(2);
     });
 
@@ -418,8 +495,8 @@ describe('DefaultAirflowClient', () => {
           auth: { type: 'password', username: 'a', password: 'b' },
         }).listDags(),
       ).rejects.toThrow(
-        new ServiceUnavailableError(
-          "Airflow instance 'test-airflow' rejected the configured credentials: Unauthorized",
+        new AirflowAuthenticationError(
+          "Airflow instance 'test-airflow' rejected the configured credentials (authentication failed): Unauthorized",
         ),
       );
     });

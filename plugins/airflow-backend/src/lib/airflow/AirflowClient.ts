@@ -14,10 +14,15 @@ import {
   type AirflowTaskInstance,
   type JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import { AirflowSession, type Query } from './AirflowSession';
+import {
+  AirflowSession,
+  type AirflowSessionOptions,
+  type Query,
+} from './AirflowSession';
+import { type AirflowAuthProvider, builtInAuthProvider } from './auth';
 import { normalizeLogicalDate, nowWithMicroseconds } from './dates';
 import { type AirflowDialect, hasFeature } from './dialects';
-import { readAirflowMessage } from './errors';
+import { AirflowAuthenticationError, readAirflowMessage } from './errors';
 import {
   type AirflowMappingContext,
   mapDag,
@@ -105,6 +110,8 @@ export interface DefaultAirflowClientOptions {
   config: AirflowInstanceConfig;
   /** Logger; the client adds the instance name to every entry. */
   logger: LoggerService;
+  /** Creates the instance's auth provider (default: the built-in one of `config.auth`). */
+  createAuthProvider?: AirflowSessionOptions['createAuthProvider'];
 }
 
 /**
@@ -118,7 +125,7 @@ export interface DefaultAirflowClientOptions {
  * - Errors are typed `@backstage/errors` (see `errors.ts` for the table).
  */
 export class DefaultAirflowClient implements AirflowClient {
-  readonly config: AirflowInstanceConfig;
+  #config: AirflowInstanceConfig;
   readonly #session: AirflowSession;
 
   /** Creates a client for one configured instance. */
@@ -127,8 +134,31 @@ export class DefaultAirflowClient implements AirflowClient {
   }
 
   private constructor(options: DefaultAirflowClientOptions) {
-    this.config = options.config;
+    this.#config = options.config;
     this.#session = new AirflowSession(options);
+  }
+
+  get config(): AirflowInstanceConfig {
+    return this.#config;
+  }
+
+  /** The instance's auth provider (tests and health checks read its state). */
+  get authProvider(): AirflowAuthProvider {
+    return this.#session.authProvider;
+  }
+
+  /**
+   * Uses new credentials from now on (a config reload): `auth` as parsed
+   * from the config, with the provider of an extension type.
+   */
+  replaceAuth(
+    auth: AirflowInstanceConfig['auth'],
+    createAuthProvider?: DefaultAirflowClientOptions['createAuthProvider'],
+  ): void {
+    this.#config = { ...this.#config, auth };
+    this.#session.replaceAuthProvider(
+      createAuthProvider ?? (context => builtInAuthProvider(auth, context)),
+    );
   }
 
   getApiVersion(): Promise<AirflowApiVersion> {
@@ -228,6 +258,21 @@ export class DefaultAirflowClient implements AirflowClient {
     const reported = Object.values(components).filter(c => c.status !== null);
     const healthy =
       reported.length > 0 && reported.every(c => c.status === 'healthy');
+    // Health needs no credentials: check ours with the cheapest read there is.
+    try {
+      await this.#session.request({ path: '/dags', query: { limit: 1 } });
+    } catch (error) {
+      if (error instanceof AirflowAuthenticationError) {
+        return {
+          ...base,
+          apiVersion: dialect.apiVersion,
+          version: versionString,
+          status: 'authentication-failed',
+          components,
+          error: error.message,
+        };
+      }
+    }
     return {
       ...base,
       apiVersion: dialect.apiVersion,
