@@ -1,8 +1,5 @@
-import {
-  coreServices,
-  createBackendModule,
-  type UserInfoService,
-} from '@backstage/backend-plugin-api';
+import type { BackstageUserInfo } from '@backstage/backend-plugin-api';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   isResourcePermission,
@@ -13,49 +10,93 @@ import type {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
-  airflowDagClearPermission,
-  airflowDagPausePermission,
-  airflowDagTriggerPermission,
+  airflowDagReadPermission,
+  airflowPermissions,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import { DEFAULT_WRITE_PERMISSIONS } from './config';
 
-/** Permissions that change what runs in Airflow. */
-const AIRFLOW_WRITE_PERMISSIONS = new Set([
-  airflowDagTriggerPermission.name,
-  airflowDagPausePermission.name,
-  airflowDagClearPermission.name,
-]);
+const AIRFLOW_PERMISSION_NAMES = new Set(airflowPermissions.map(p => p.name));
 
 /**
- * The example policy of this portal.
+ * Options of {@link AirflowOwnerPermissionPolicy}.
+ * @public
+ */
+export interface AirflowOwnerPermissionPolicyOptions {
+  /** Resolves a caller's ownership entity refs (the user and their groups). */
+  userInfo: {
+    getUserInfo(credentials: BackstageCredentials): Promise<BackstageUserInfo>;
+  };
+  /**
+   * Entity refs (normally groups) whose members are allowed every Airflow
+   * permission, e.g. `group:default/platform-admins`. Default: none.
+   */
+  adminGroupRefs?: string[];
+  /**
+   * Names of the Airflow permissions that only owners (and admins) get.
+   * Default: `airflow.dag.trigger`, `airflow.dag.pause`, `airflow.dag.clear`.
+   */
+  writePermissions?: string[];
+  /** Whether `airflow.dag.read` needs ownership too. Default `false`. */
+  readRequiresOwnership?: boolean;
+  /**
+   * Adds claims to the caller's ownership refs before the catalog's
+   * `isEntityOwner` rule is applied, for example the groups below the
+   * caller's groups (the module's `transitiveOwnership` option).
+   */
+  expandClaims?: (claims: string[]) => Promise<string[]>;
+  /**
+   * Decides every permission that is not an Airflow permission. Default:
+   * allow, as the allow-all policy does.
+   */
+  fallback?: PermissionPolicy;
+}
+
+/**
+ * The owner policy for the Airflow plugins.
  *
- * - Everyone may read DAGs, runs and the ownership view (and everything else
- *   in this demo portal).
- * - Triggering, pausing and clearing DAG runs is allowed to the owners of the
- *   catalog entity that names the DAG: a conditional decision with the
- *   catalog's `isEntityOwner` rule, evaluated by the catalog against the
- *   entity's `spec.owner` / `ownedBy` relations.
- * - Members of the admin groups may do everything.
+ * - Every Airflow permission that is not restricted (by default
+ *   `airflow.dag.read` and `airflow.ownership.read`) is allowed.
+ * - Restricted permissions (by default trigger, pause and clear) are allowed
+ *   unconditionally to members of the admin groups and, for everyone else, as
+ *   a conditional decision with the catalog's `isEntityOwner` rule: allowed on
+ *   the entities the caller owns. A restricted basic permission is denied to
+ *   non-admins; callers that are not users are denied.
+ * - Other permissions go to `fallback` (default: allow).
+ *
+ * @public
  */
 export class AirflowOwnerPermissionPolicy implements PermissionPolicy {
-  constructor(
-    private readonly options: {
-      userInfo: UserInfoService;
-      /** Group entity refs whose members may do everything, e.g. `group:default/platform-admins`. */
-      adminGroupRefs: string[];
-    },
-  ) {}
+  private readonly restricted: Set<string>;
+  private readonly adminGroupRefs: Set<string>;
+
+  constructor(private readonly options: AirflowOwnerPermissionPolicyOptions) {
+    this.restricted = new Set(
+      options.writePermissions ?? DEFAULT_WRITE_PERMISSIONS,
+    );
+    if (options.readRequiresOwnership) {
+      this.restricted.add(airflowDagReadPermission.name);
+    }
+    this.adminGroupRefs = new Set(
+      (options.adminGroupRefs ?? []).map(ref => ref.toLocaleLowerCase('en-US')),
+    );
+  }
 
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (!AIRFLOW_WRITE_PERMISSIONS.has(request.permission.name)) {
+    const name = request.permission.name;
+    if (!AIRFLOW_PERMISSION_NAMES.has(name)) {
+      return this.options.fallback
+        ? this.options.fallback.handle(request, user)
+        : { result: AuthorizeResult.ALLOW };
+    }
+    if (!this.restricted.has(name)) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (
@@ -68,42 +109,21 @@ export class AirflowOwnerPermissionPolicy implements PermissionPolicy {
       user.credentials,
     );
     if (
-      ownershipEntityRefs.some(ref => this.options.adminGroupRefs.includes(ref))
+      ownershipEntityRefs.some(ref =>
+        this.adminGroupRefs.has(ref.toLocaleLowerCase('en-US')),
+      )
     ) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (!isResourcePermission(request.permission, 'catalog-entity')) {
       return { result: AuthorizeResult.DENY };
     }
+    const claims = this.options.expandClaims
+      ? await this.options.expandClaims(ownershipEntityRefs)
+      : ownershipEntityRefs;
     return createCatalogConditionalDecision(
       request.permission,
-      catalogConditions.isEntityOwner({ claims: ownershipEntityRefs }),
+      catalogConditions.isEntityOwner({ claims }),
     );
   }
 }
-
-/**
- * Installs {@link AirflowOwnerPermissionPolicy}. Admin groups come from
- * `permission.airflow.adminGroups` (default `group:default/platform-admins`).
- */
-export const airflowPermissionPolicyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'airflow-owner-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: {
-        policy: policyExtensionPoint,
-        userInfo: coreServices.userInfo,
-        config: coreServices.rootConfig,
-      },
-      async init({ policy, userInfo, config }) {
-        const adminGroupRefs = config.getOptionalStringArray(
-          'permission.airflow.adminGroups',
-        ) ?? ['group:default/platform-admins'];
-        policy.setPolicy(
-          new AirflowOwnerPermissionPolicy({ userInfo, adminGroupRefs }),
-        );
-      },
-    });
-  },
-});
