@@ -86,6 +86,7 @@ export class AirflowOwnerPermissionPolicy implements PermissionPolicy {
     );
   }
 
+  /** Decides one permission request for the user (if any) making it. */
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
