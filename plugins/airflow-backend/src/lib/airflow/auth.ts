@@ -24,6 +24,7 @@ export interface AirflowRequestCredentials {
  * @public
  */
 export interface AirflowAuthResponse {
+  /** The HTTP status code. */
   status: number;
   /** The parsed JSON body, or undefined when it is not JSON. */
   body: unknown;
