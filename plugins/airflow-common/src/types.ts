@@ -218,6 +218,13 @@ export interface AirflowInstanceError {
   name: string;
   /** A human-readable message, Airflow's own where there is one. */
   message: string;
+  /**
+   * What failed: `instance` (absent means the same) when none of the
+   * instance's DAGs could be read; `runs` when only their latest runs could
+   * not be read: the DAGs are listed, and their empty `recentRuns` means
+   * unavailable, not none.
+   */
+  scope?: 'instance' | 'runs';
 }
 
 /**
@@ -232,7 +239,10 @@ export interface AirflowEntityDagsResponse {
   dags: AirflowEntityDag[];
   /** Annotated DAG ids that their instance does not have. */
   missing: AirflowMissingDag[];
-  /** Instances that failed; their DAGs are absent from `dags`. */
+  /**
+   * Instances that failed: their DAGs are absent from `dags`, or (scope
+   * `runs`) listed without their latest runs.
+   */
   errors: AirflowInstanceError[];
 }
 

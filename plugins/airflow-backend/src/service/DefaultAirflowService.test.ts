@@ -230,6 +230,86 @@ describe('DefaultAirflowService', () => {
     ]);
   });
 
+  it('still lists the DAGs of an instance whose latest runs fail, with the runs marked unavailable', async () => {
+    const { service, client } = setup();
+    client.listRecentDagRuns.mockRejectedValue(
+      new ServiceUnavailableError(
+        "Airflow instance 'local' failed on POST /dags/~/dagRuns/list with status 500",
+      ),
+    );
+    const result = await service.listEntityDags({
+      entityRef: ref('reports'),
+      credentials,
+    });
+    expect(result.dags.map(d => d.dagId)).toEqual([
+      'attribution',
+      'sales_report',
+    ]);
+    expect(result.dags.map(d => d.recentRuns)).toEqual([[], []]);
+    expect(result.errors).toEqual([
+      {
+        instance: 'local',
+        status: 503,
+        name: 'ServiceUnavailableError',
+        message:
+          "Airflow instance 'local' failed on POST /dags/~/dagRuns/list with status 500",
+        scope: 'runs',
+      },
+    ]);
+  });
+
+  it('does not hold the page for a hanging instance: past its page deadline it is an error, the other instance answers', async () => {
+    const healthy = fakeClient(dags, 'local');
+    const hanging = fakeClient([dag('billing')], 'prod');
+    hanging.config.pageTimeoutMs = 30;
+    let release: () => void = () => {};
+    const gate = new Promise<void>(resolve => {
+      release = resolve;
+    });
+    hanging.getDags.mockImplementation(async () => {
+      await gate;
+      return [dag('billing')];
+    });
+    const { airflowService: service } = createAirflowServices({
+      config: {
+        instances: [healthy.config, hanging.config],
+        cacheTtlMs: 30_000,
+        recentRunsLimit: 5,
+        ownershipRefreshMinutes: 10,
+      },
+      clients: [healthy, hanging],
+      catalog: catalogServiceMock({
+        entities: [
+          component('both', {
+            'airflow.apache.org/dag-ids': 'orders_etl, prod:billing',
+          }),
+        ],
+      }),
+      permissions: permissionsDenying(),
+      auth: mockServices.auth(),
+      cache: memoryCache(),
+      logger: mockServices.logger.mock(),
+    });
+    const result = await service.listEntityDags({
+      entityRef: ref('both'),
+      credentials,
+    });
+    expect(result.dags.map(d => `${d.instance}:${d.dagId}`)).toEqual([
+      'local:orders_etl',
+    ]);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({
+      instance: 'prod',
+      status: 503,
+      name: 'ServiceUnavailableError',
+    });
+    expect(result.errors[0].message).toContain('did not answer within 30 ms');
+    // The late answer does not change the answer already given.
+    release();
+    await new Promise(resolve => setImmediate(resolve));
+    expect(result.dags).toHaveLength(1);
+  });
+
   it('answers 404 for an entity the catalog does not return', async () => {
     const { service, client } = setup();
     await expect(

@@ -3,7 +3,7 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { serializeError } from '@backstage/errors';
+import { serializeError, ServiceUnavailableError } from '@backstage/errors';
 import {
   AIRFLOW_NOTE_MAX_LENGTH,
   airflowDagClearPermission,
@@ -35,7 +35,7 @@ import type {
 import type { EntityAccess } from './EntityAccess';
 import { toInstanceError, unknownInstanceError } from './errors';
 import { ReadCache } from './ReadCache';
-import { DagIndex } from './selection';
+import { DagIndex, type EntityDagSelection } from './selection';
 
 /** The user (or service) behind the credentials, as written in notes and audit events. */
 export function actorOf(credentials: BackstageCredentials): string {
@@ -67,6 +67,28 @@ const byInstanceAndDagId = (
   a: { instance: string; dagId: string },
   b: { instance: string; dagId: string },
 ) => a.instance.localeCompare(b.instance) || a.dagId.localeCompare(b.dagId);
+
+/**
+ * `promise`, or `onTimeout()` rejected after `ms` milliseconds (no deadline
+ * when `ms` is undefined or 0). The work itself goes on (and fills the
+ * cache for the next page load); only the wait is bounded.
+ */
+export async function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number | undefined,
+  onTimeout: () => Error,
+): Promise<T> {
+  if (!ms) return promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Default {@link AirflowService}. */
 export class DefaultAirflowService implements AirflowService {
@@ -140,31 +162,19 @@ export class DefaultAirflowService implements AirflowService {
           );
           return;
         }
+        const deadlineMs = client.config.pageTimeoutMs;
         try {
-          // The ids are known from the annotation: their DAGs and runs in parallel.
-          const [named, namedRuns, tagged] = await Promise.all([
-            this.#dagsByIds(client, selection.dagIds),
-            this.#recentRuns(client, selection.dagIds),
-            this.#dagsByTags(client, selection.tags),
-          ]);
-          const match = new DagIndex([...named, ...tagged]).match(selection);
-          const taggedRuns = await this.#recentRuns(
-            client,
-            match.byTag.map(d => d.dagId),
+          const part = await withDeadline(
+            this.#selectionDags(client, selection),
+            deadlineMs,
+            () =>
+              new ServiceUnavailableError(
+                `Airflow instance '${selection.instance}' did not answer within ${deadlineMs} ms, the entity page's deadline per instance (airflow.instances[].pageTimeoutSeconds)`,
+              ),
           );
-          missing.push(
-            ...match.missing.map(dagId => ({
-              instance: selection.instance,
-              dagId,
-            })),
-          );
-          for (const dag of [...match.byId, ...match.byTag]) {
-            dags.push({
-              ...dag,
-              recentRuns:
-                namedRuns.get(dag.dagId) ?? taggedRuns.get(dag.dagId) ?? [],
-            });
-          }
+          dags.push(...part.dags);
+          missing.push(...part.missing);
+          errors.push(...part.errors);
         } catch (error) {
           this.#logger.warn(
             `Airflow instance ${selection.instance} failed for ${entityRef}`,
@@ -179,6 +189,61 @@ export class DefaultAirflowService implements AirflowService {
     missing.sort(byInstanceAndDagId);
     errors.sort((a, b) => a.instance.localeCompare(b.instance));
     return { entityRef, dags, missing, errors };
+  }
+
+  /**
+   * One selection's part of an entity's answer. A failure to read the DAGs
+   * rejects (the instance's DAGs are then absent); a failure of only the
+   * latest runs lists the DAGs without runs and adds an error of scope
+   * `runs`.
+   */
+  async #selectionDags(
+    client: AirflowClient,
+    selection: EntityDagSelection,
+  ): Promise<{
+    dags: AirflowEntityDag[];
+    missing: AirflowMissingDag[];
+    errors: AirflowInstanceError[];
+  }> {
+    const out = {
+      dags: [] as AirflowEntityDag[],
+      missing: [] as AirflowMissingDag[],
+      errors: [] as AirflowInstanceError[],
+    };
+    let runsError: unknown;
+    const runsOrNone = (dagIds: string[]) =>
+      this.#recentRuns(client, dagIds).catch(error => {
+        runsError ??= error;
+        return new Map<string, AirflowDagRun[]>();
+      });
+    // The ids are known from the annotation: their DAGs and runs in parallel.
+    const [named, namedRuns, tagged] = await Promise.all([
+      this.#dagsByIds(client, selection.dagIds),
+      runsOrNone(selection.dagIds),
+      this.#dagsByTags(client, selection.tags),
+    ]);
+    const match = new DagIndex([...named, ...tagged]).match(selection);
+    const taggedRuns = await runsOrNone(match.byTag.map(d => d.dagId));
+    out.missing.push(
+      ...match.missing.map(dagId => ({ instance: selection.instance, dagId })),
+    );
+    for (const dag of [...match.byId, ...match.byTag]) {
+      out.dags.push({
+        ...dag,
+        recentRuns: namedRuns.get(dag.dagId) ?? taggedRuns.get(dag.dagId) ?? [],
+      });
+    }
+    if (runsError !== undefined) {
+      this.#logger.warn(
+        `Airflow instance ${selection.instance}: latest runs unavailable`,
+        { error: serializeError(runsError as Error).message },
+      );
+      out.errors.push({
+        ...toInstanceError(selection.instance, runsError),
+        scope: 'runs',
+      });
+    }
+    return out;
   }
 
   async getDagDetails(

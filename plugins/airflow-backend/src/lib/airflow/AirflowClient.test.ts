@@ -1416,6 +1416,171 @@ describe('DefaultAirflowClient', () => {
     });
   });
 
+  describe('writes whose answer is lost', () => {
+    const runJson = (runId: string, conf: object, state = 'queued') => ({
+      ...fixture('v2/dagRun.json'),
+      dag_run_id: runId,
+      conf,
+      state,
+    });
+
+    it.each([
+      ['the connection drops', () => HttpResponse.error()],
+      [
+        'the body is cut',
+        () =>
+          new HttpResponse('{"dag_run_id": "backstage__', {
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+          }),
+      ],
+    ])(
+      'looks the triggered run up by its run id when %s, and answers with it',
+      async (_case, answer) => {
+        const log = new CallLog();
+        let sentRunId = '';
+        server.use(
+          log.handle(
+            'post',
+            '/api/v2/dags/:dagId/dagRuns',
+            async ({ request }) => {
+              sentRunId = ((await request.json()) as any).dag_run_id;
+              return answer();
+            },
+          ),
+          log.handle(
+            'get',
+            '/api/v2/dags/:dagId/dagRuns/:runId',
+            ({ params }) =>
+              HttpResponse.json(runJson(String(params.runId), { a: 1 })),
+          ),
+        );
+        const run = await createClient({ apiVersion: 'v2' }).triggerDagRun(
+          DAG_ID,
+          { conf: { a: 1 } },
+        );
+        expect(run.runId).toBe(sentRunId);
+        expect(log.calls.map(c => c.method)).toEqual(['POST', 'GET']);
+      },
+    );
+
+    it('answers "outcome unknown" naming the run id when the answer timed out and the run is not there', async () => {
+      server.use(
+        http.post(`${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns`, async () => {
+          await delay('infinite');
+          return HttpResponse.json({});
+        }),
+        http.get(`${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns/:runId`, () =>
+          HttpResponse.json({ detail: 'not found' }, { status: 404 }),
+        ),
+      );
+      const error = await createClient({ apiVersion: 'v2', timeoutMs: 50 })
+        .triggerDagRun(DAG_ID, { conf: {}, runId: 'manual__retry_me' })
+        .catch(e => e);
+      expect(error.name).toBe('AirflowOutcomeUnknownError');
+      expect(error.statusCode).toBe(503);
+      expect(error.message).toContain("run id 'manual__retry_me'");
+      expect(error.message).toContain('cannot create a second run');
+    });
+
+    it('does not read back a write that never reached Airflow (connection refused)', async () => {
+      const port = await closedPort();
+      server.use(http.all(`http://127.0.0.1:${port}/*`, () => passthrough()));
+      const error = await createClient({
+        apiVersion: 'v2',
+        baseUrl: `http://127.0.0.1:${port}`,
+      })
+        .triggerDagRun(DAG_ID, { conf: {} })
+        .catch(e => e);
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(error.name).toBe('ServiceUnavailableError');
+      expect(error.message).toContain('unreachable');
+    });
+
+    it('a retry with the same run id and conf answers with the run the lost trigger created, a different conf stays a conflict', async () => {
+      server.use(
+        http.post(`${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns`, () =>
+          HttpResponse.json(
+            { detail: 'DAG run already exists' },
+            { status: 409 },
+          ),
+        ),
+        http.get(
+          `${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns/:runId`,
+          ({ params }) =>
+            HttpResponse.json(runJson(String(params.runId), { top_n: 5 })),
+        ),
+      );
+      const client = createClient({ apiVersion: 'v2' });
+      const run = await client.triggerDagRun(DAG_ID, {
+        conf: { top_n: 5 },
+        runId: 'manual__once',
+      });
+      expect(run.runId).toBe('manual__once');
+      await expect(
+        client.triggerDagRun(DAG_ID, {
+          conf: { top_n: 6 },
+          runId: 'manual__once',
+        }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      // Without a run id of the caller's, a 409 is always a conflict.
+      await expect(
+        client.triggerDagRun(DAG_ID, { conf: { top_n: 5 } }),
+      ).rejects.toBeInstanceOf(ConflictError);
+    });
+
+    it('reports the real end state of a pause whose answer was lost', async () => {
+      let paused = false;
+      server.use(
+        ...versionHandlers('v2', new CallLog()),
+        http.patch(`${AIRFLOW_BASE}/api/v2/dags/:dagId`, () => {
+          paused = true;
+          return HttpResponse.error();
+        }),
+        http.get(`${AIRFLOW_BASE}/api/v2/dags/:dagId`, () =>
+          HttpResponse.json({ ...fixture('v2/dag.json'), is_paused: paused }),
+        ),
+        http.get(`${AIRFLOW_BASE}/api/v2/dags`, () =>
+          HttpResponse.json({
+            dags: [{ ...fixture('v2/dag.json'), is_paused: paused }],
+            total_entries: 1,
+          }),
+        ),
+      );
+      const dag = await createClient({ apiVersion: 'v2' }).setDagPaused(
+        fixture('v2/dag.json').dag_id,
+        true,
+      );
+      expect(dag.isPaused).toBe(true);
+    });
+
+    it('a clear whose answer was lost: the run queued again is the answer; a run still failed is "outcome unknown"', async () => {
+      let state = 'queued';
+      server.use(
+        http.post(
+          `${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns/:runId/clear`,
+          () => HttpResponse.error(),
+        ),
+        http.get(
+          `${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns/:runId`,
+          ({ params }) =>
+            HttpResponse.json(runJson(String(params.runId), {}, state)),
+        ),
+      );
+      const client = createClient({ apiVersion: 'v2' });
+      const run = await client.clearDagRun(DAG_ID, RUN_ID, {
+        onlyFailed: true,
+      });
+      expect(run.state).toBe('queued');
+      state = 'failed';
+      const error = await client
+        .clearDagRun(DAG_ID, RUN_ID, { onlyFailed: true })
+        .catch(e => e);
+      expect(error.name).toBe('AirflowOutcomeUnknownError');
+      expect(error.message).toContain(`clearing DAG run '${RUN_ID}'`);
+    });
+  });
+
   describe('error mapping', () => {
     it("maps a v2 404 to NotFoundError with Airflow's message and the instance name", async () => {
       server.use(

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -22,7 +23,12 @@ import {
 import { type AirflowAuthProvider, builtInAuthProvider } from './auth';
 import { normalizeLogicalDate, nowWithMicroseconds } from './dates';
 import { type AirflowDialect, hasFeature } from './dialects';
-import { AirflowAuthenticationError, readAirflowMessage } from './errors';
+import {
+  AirflowAnswerLostError,
+  AirflowAuthenticationError,
+  AirflowOutcomeUnknownError,
+  readAirflowMessage,
+} from './errors';
 import {
   type AirflowMappingContext,
   mapDag,
@@ -651,26 +657,98 @@ export class DefaultAirflowClient implements AirflowClient {
       body.note = options.note;
     }
     const createdRunId = runId;
-    const raw = await this.#session.request<RawDagRun>({
-      method: 'POST',
-      path: encodePath`/dags/${dagId}/dagRuns`,
-      body,
-      conflictMessage: airflowMessage =>
-        `DAG run '${createdRunId}' (or one with logical date ${logicalDate}) already exists for DAG '${dagId}' on Airflow instance '${this.config.name}': ${airflowMessage}`,
-    });
-    return mapDagRun(raw, ctx);
+    const where = `Airflow instance '${this.config.name}'`;
+    const existing = () =>
+      this.getDagRun(dagId, createdRunId).catch(error => {
+        if ((error as Error)?.name === 'NotFoundError') return undefined;
+        throw error;
+      });
+    try {
+      return await this.#write(
+        async () =>
+          mapDagRun(
+            await this.#session.request<RawDagRun>({
+              method: 'POST',
+              path: encodePath`/dags/${dagId}/dagRuns`,
+              body,
+              conflictMessage: airflowMessage =>
+                `DAG run '${createdRunId}' (or one with logical date ${logicalDate}) already exists for DAG '${dagId}' on ${where}: ${airflowMessage}`,
+            }),
+            ctx,
+          ),
+        existing,
+        `${where} may have created DAG run '${createdRunId}' of DAG '${dagId}' but its answer was lost and the run is not there (yet); trigger again with run id '${createdRunId}': that cannot create a second run`,
+      );
+    } catch (error) {
+      // A retry of a trigger whose answer was lost: the same run id with the same conf is that run.
+      if (
+        options.runId !== undefined &&
+        (error as Error)?.name === 'ConflictError'
+      ) {
+        const run = await existing().catch(() => undefined);
+        if (run && isDeepStrictEqual(run.conf, conf)) return run;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Sends a write; when its answer is lost after Airflow may have acted
+   * ({@link AirflowAnswerLostError}), reads the state back before answering:
+   * `readBack` gives the end state when the write took effect, undefined when
+   * it did not. Undefined (or a failing read) → {@link AirflowOutcomeUnknownError}
+   * with `unknownMessage`; a write that surely was not sent fails as it is.
+   */
+  async #write<T>(
+    send: () => Promise<T>,
+    readBack: () => Promise<T | undefined>,
+    unknownMessage: string,
+  ): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof AirflowAnswerLostError)) throw error;
+      let state: T | undefined;
+      try {
+        state = await readBack();
+      } catch (readError) {
+        throw new AirflowOutcomeUnknownError(
+          `${unknownMessage} (${
+            error.message
+          }; reading the state back failed: ${(readError as Error).message})`,
+        );
+      }
+      if (state === undefined) {
+        throw new AirflowOutcomeUnknownError(
+          `${unknownMessage} (${error.message})`,
+        );
+      }
+      return state;
+    }
   }
 
   /** `PATCH /dags/{dag_id}?update_mask=is_paused` with exactly `{"is_paused": bool}`. */
   async setDagPaused(dagId: string, isPaused: boolean): Promise<AirflowDag> {
     const ctx = await this.#context();
-    const raw = await this.#session.request<RawDag>({
-      method: 'PATCH',
-      path: encodePath`/dags/${dagId}`,
-      query: { update_mask: 'is_paused' },
-      body: { is_paused: isPaused === true },
-    });
-    return mapDag(raw, ctx);
+    return this.#write(
+      async () =>
+        mapDag(
+          await this.#session.request<RawDag>({
+            method: 'PATCH',
+            path: encodePath`/dags/${dagId}`,
+            query: { update_mask: 'is_paused' },
+            body: { is_paused: isPaused === true },
+          }),
+          ctx,
+        ),
+      async () => {
+        const [dag] = await this.getDags([dagId]);
+        return dag?.isPaused === (isPaused === true) ? dag : undefined;
+      },
+      `Airflow instance '${this.config.name}' lost its answer to ${
+        isPaused ? 'pausing' : 'unpausing'
+      } DAG '${dagId}', and the DAG is not ${isPaused ? 'paused' : 'unpaused'}`,
+    );
   }
 
   /**
@@ -689,19 +767,31 @@ export class DefaultAirflowClient implements AirflowClient {
       runId,
       options?.onlyFailed === true,
     );
-    const raw = await this.#session.request<unknown>({
-      method: 'POST',
-      path: request.path,
-      body: request.body,
-    });
-    if (
-      request.answersWithRun &&
-      isPlainObject(raw) &&
-      typeof raw.dag_run_id === 'string' &&
-      typeof raw.dag_id === 'string'
-    ) {
-      return mapDagRun(raw as unknown as RawDagRun, ctx);
-    }
-    return this.getDagRun(dagId, runId);
+    return this.#write(
+      async () => {
+        const raw = await this.#session.request<unknown>({
+          method: 'POST',
+          path: request.path,
+          body: request.body,
+        });
+        if (
+          request.answersWithRun &&
+          isPlainObject(raw) &&
+          typeof raw.dag_run_id === 'string' &&
+          typeof raw.dag_id === 'string'
+        ) {
+          return mapDagRun(raw as unknown as RawDagRun, ctx);
+        }
+        return this.getDagRun(dagId, runId);
+      },
+      async () => {
+        // Cleared: the run is queued or running again.
+        const run = await this.getDagRun(dagId, runId);
+        return run.state === 'queued' || run.state === 'running'
+          ? run
+          : undefined;
+      },
+      `Airflow instance '${this.config.name}' lost its answer to clearing DAG run '${runId}' of DAG '${dagId}', and the run is not queued or running`,
+    );
   }
 }

@@ -11,6 +11,7 @@ import {
   DIALECTS_NEWEST_FIRST,
 } from './dialects';
 import {
+  AirflowAnswerLostError,
   mapAirflowHttpError,
   mapNetworkError,
   readAirflowMessage,
@@ -256,7 +257,10 @@ export class AirflowSession {
     }
     if (res.status >= 200 && res.status < 300) {
       if (res.body === undefined) {
-        throw new ServiceUnavailableError(
+        // A write answered 2xx, but the answer is cut or not JSON: it took effect.
+        const Failure =
+          method === 'GET' ? ServiceUnavailableError : AirflowAnswerLostError;
+        throw new Failure(
           `Airflow instance '${this.instance}' answered ${method} ${
             options.path
           } with a non-JSON body: ${readAirflowMessage(

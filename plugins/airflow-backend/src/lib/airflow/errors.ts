@@ -70,6 +70,30 @@ export class AirflowOutcomeUnknownError extends CustomErrorBase {
   readonly statusCode = 503;
 }
 
+/**
+ * 503: the answer to a request was lost after the request may have reached
+ * Airflow (timeout, connection reset, truncated body): a write may have taken
+ * effect. Writes read Airflow's state back before answering (see
+ * `DefaultAirflowClient`).
+ */
+export class AirflowAnswerLostError extends ServiceUnavailableError {}
+
+/** Failures that mean the request never reached Airflow. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 const MAX_TEXT_LENGTH = 300;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -236,9 +260,11 @@ export function mapNetworkError(
 ): ServiceUnavailableError {
   const where = `Airflow instance '${ctx.instance}'`;
   let code: string | undefined;
+  let causeCode: string | undefined;
   let message = error instanceof Error ? error.message : String(error);
   if (isAxiosError(error)) {
     code = error.code;
+    causeCode = (error.cause as { code?: string } | undefined)?.code;
     // Node reports ECONNREFUSED of a dual-stack host as an AggregateError without message.
     if (!message && error.cause instanceof Error) {
       message = error.cause.message;
@@ -249,8 +275,13 @@ export function mapNetworkError(
     code === 'ETIMEDOUT' ||
     code === 'ERR_CANCELED' ||
     /timeout/i.test(message);
+  const notSent =
+    NOT_SENT_CODES.has(code ?? '') ||
+    NOT_SENT_CODES.has(causeCode ?? '') ||
+    /ECONNREFUSED/.test(message);
+  const Failure = notSent ? ServiceUnavailableError : AirflowAnswerLostError;
   if (timedOut) {
-    return new ServiceUnavailableError(
+    return new Failure(
       `${where} did not answer within ${ctx.timeoutMs} ms (${ctx.method} ${ctx.path})`,
     );
   }
@@ -258,7 +289,5 @@ export function mapNetworkError(
   if (code && message && !message.includes(code)) {
     reason = `${code}: ${message}`;
   }
-  return new ServiceUnavailableError(
-    `${where} is unreachable: ${truncate(reason)}`,
-  );
+  return new Failure(`${where} is unreachable: ${truncate(reason)}`);
 }

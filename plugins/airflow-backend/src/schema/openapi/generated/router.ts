@@ -775,6 +775,12 @@ export const spec = {
           message: {
             type: 'string',
           },
+          scope: {
+            type: 'string',
+            enum: ['instance', 'runs'],
+            description:
+              "What failed: `instance` (absent means the same) when none of the instance's DAGs could be read, so they are absent from `dags`; `runs` when only their latest runs could not be read: the DAGs are listed with empty `recentRuns`, which then means unavailable, not none.",
+          },
         },
       },
       EntityDagsResponse: {
