@@ -79,8 +79,9 @@ backend:
   cors:
     origin: http://localhost:$port
 YAML
-  setsid bash -c 'cd "$1/packages/backend" && exec node "$1/.yarn/releases/yarn-4.13.0.cjs" start --config ../../app-config.yaml --config ../../app-config.e2e.yaml --config "$0"' \
-    "$cfg" "$REPO_ROOT" > "$log" 2>&1 &
+  # BACKEND_EXTRA_CONFIG: one more config file, read last (e.g. an instance's tls.caFile).
+  setsid bash -c 'cd "$1/packages/backend" && exec node "$1/.yarn/releases/yarn-4.13.0.cjs" start --config ../../app-config.yaml --config ../../app-config.e2e.yaml --config "$0" ${2:+--config "$2"}' \
+    "$cfg" "$REPO_ROOT" "${BACKEND_EXTRA_CONFIG:-}" > "$log" 2>&1 &
   BACKEND_PGID=$!
 }
 

@@ -34,6 +34,13 @@ export interface Config {
       apiVersion?: 'auto' | 'v1' | 'v2';
       /** Credentials; omit for an Airflow that needs none. */
       auth?: {
+        /**
+         * `password` (default with `username`), `token` (default with
+         * `token`), `none`, or the type of an auth provider added by a
+         * backend module through `airflowAuthProvidersExtensionPoint`
+         * (its own keys sit beside `type`).
+         */
+        type?: string;
         /** Airflow user. Airflow 3: exchanged for a JWT at `/auth/token`; Airflow 2: basic auth. */
         username?: string;
         /**
@@ -47,8 +54,21 @@ export interface Config {
          */
         token?: string;
       };
-      /** Timeout of one request to Airflow, in seconds. Default 10. */
+      /** Timeout of one request to Airflow, in seconds. Default 10. Writes always use it. */
       timeoutSeconds?: number;
+      /**
+       * How long an entity's page waits for this instance, in seconds, before
+       * showing the other instances' DAGs with this one marked unavailable.
+       * Default: `timeoutSeconds`, at most 5.
+       */
+      pageTimeoutSeconds?: number;
+      /** TLS of an Airflow served over HTTPS with a certificate of a private CA. */
+      tls?: {
+        /** Path of a PEM file with the CA certificate(s), added to Node's trusted CAs. */
+        caFile?: string;
+        /** The CA certificate(s) as PEM text. */
+        ca?: string;
+      };
     }>;
     /** Single-instance form: see `instances[].baseUrl`. */
     baseUrl?: string;
@@ -61,6 +81,7 @@ export interface Config {
     apiVersion?: 'auto' | 'v1' | 'v2';
     /** Single-instance form: see `instances[].auth`. */
     auth?: {
+      type?: string;
       username?: string;
       /** @visibility secret */
       password?: string;
@@ -69,6 +90,10 @@ export interface Config {
     };
     /** Single-instance form: see `instances[].timeoutSeconds`. */
     timeoutSeconds?: number;
+    /** Single-instance form: see `instances[].pageTimeoutSeconds`. */
+    pageTimeoutSeconds?: number;
+    /** Single-instance form: see `instances[].tls`. */
+    tls?: { caFile?: string; ca?: string };
     /** Read cache settings. */
     cache?: {
       /** How long DAG lists and recent runs are cached, in seconds. Default 30; 0 disables. */

@@ -17,3 +17,9 @@ export type {
   AirflowAuthResponse,
   AirflowRequestCredentials,
 } from './lib/airflow/auth';
+export {
+  AirflowAuthenticationError,
+  AirflowNotSupportedError,
+  AirflowOutcomeUnknownError,
+  AirflowPermissionError,
+} from './lib/airflow/errors';

@@ -46,25 +46,35 @@ import { AIRFLOW_ERROR_NAMES } from '@airflow-for-backstage/backstage-plugin-air
  * 403: the Airflow account of an instance lacks a permission in Airflow
  * (for example a Viewer service account asked to trigger). Not a Backstage
  * policy denial: audited as failed, shown as Airflow's refusal.
+ * @public
  */
 export class AirflowPermissionError extends CustomErrorBase {
   override name = AIRFLOW_ERROR_NAMES.airflowPermission;
   readonly statusCode = 403;
 }
 
-/** 503: an instance refuses the configured credentials (or issues no token for them). */
+/**
+ * 503: an instance refuses the configured credentials (or issues no token for them).
+ * @public
+ */
 export class AirflowAuthenticationError extends CustomErrorBase {
   override name = AIRFLOW_ERROR_NAMES.airflowAuthentication;
   readonly statusCode = 503;
 }
 
-/** 501: the Airflow version of an instance does not have a feature. */
+/**
+ * 501: the Airflow version of an instance does not have a feature.
+ * @public
+ */
 export class AirflowNotSupportedError extends CustomErrorBase {
   override name = AIRFLOW_ERROR_NAMES.notSupported;
   readonly statusCode = 501;
 }
 
-/** 503: a write's answer was lost and Airflow's state could not be read back. */
+/**
+ * 503: a write's answer was lost and Airflow's state could not be read back.
+ * @public
+ */
 export class AirflowOutcomeUnknownError extends CustomErrorBase {
   override name = AIRFLOW_ERROR_NAMES.outcomeUnknown;
   readonly statusCode = 503;
