@@ -49,7 +49,9 @@ import { AIRFLOW_ERROR_NAMES } from '@airflow-for-backstage/backstage-plugin-air
  * @public
  */
 export class AirflowPermissionError extends CustomErrorBase {
+  /** The error's name in API answers (`error.name`). */
   override name = AIRFLOW_ERROR_NAMES.airflowPermission;
+  /** The HTTP status Backstage answers with. */
   readonly statusCode = 403;
 }
 
@@ -58,7 +60,9 @@ export class AirflowPermissionError extends CustomErrorBase {
  * @public
  */
 export class AirflowAuthenticationError extends CustomErrorBase {
+  /** The error's name in API answers (`error.name`). */
   override name = AIRFLOW_ERROR_NAMES.airflowAuthentication;
+  /** The HTTP status Backstage answers with. */
   readonly statusCode = 503;
 }
 
@@ -67,7 +71,9 @@ export class AirflowAuthenticationError extends CustomErrorBase {
  * @public
  */
 export class AirflowNotSupportedError extends CustomErrorBase {
+  /** The error's name in API answers (`error.name`). */
   override name = AIRFLOW_ERROR_NAMES.notSupported;
+  /** The HTTP status Backstage answers with. */
   readonly statusCode = 501;
 }
 
@@ -76,7 +82,9 @@ export class AirflowNotSupportedError extends CustomErrorBase {
  * @public
  */
 export class AirflowOutcomeUnknownError extends CustomErrorBase {
+  /** The error's name in API answers (`error.name`). */
   override name = AIRFLOW_ERROR_NAMES.outcomeUnknown;
+  /** The HTTP status Backstage answers with. */
   readonly statusCode = 503;
 }
 
