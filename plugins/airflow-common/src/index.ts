@@ -7,4 +7,5 @@
 export * from './annotations';
 export * from './limits';
 export * from './permissions';
+export * from './paramErrors';
 export * from './types';

@@ -94,6 +94,9 @@ export function fakeClient(
       components: { scheduler: { status: 'healthy' as const } },
     })),
     listDags: jest.fn(async () => dags),
+    getDag: jest.fn(
+      async (dagId: string) => dags.find(d => d.dagId === dagId) ?? dag(dagId),
+    ),
     getDagDetails: jest.fn(async (dagId: string) => ({
       ...dag(dagId),
       params: {},

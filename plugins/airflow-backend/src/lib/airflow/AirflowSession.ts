@@ -46,8 +46,6 @@ export interface AirflowRequest {
   path: string;
   query?: Query;
   body?: unknown;
-  /** Replaces the default message of a 409 answer. */
-  conflictMessage?: (airflowMessage: string) => string;
 }
 
 /** How one request authenticates: extra headers and/or HTTP basic credentials. */
@@ -226,7 +224,6 @@ export class AirflowSession {
       instance: this.instance,
       method,
       path: options.path,
-      conflictMessage: options.conflictMessage,
     });
   }
 

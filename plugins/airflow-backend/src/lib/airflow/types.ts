@@ -87,6 +87,8 @@ export interface AirflowClient {
   getStatus(): Promise<AirflowInstanceStatus>;
   /** Every (non-stale) DAG of the instance, following `total_entries` over pages of at most 100. */
   listDags(options?: ListDagsOptions): Promise<AirflowDag[]>;
+  /** One DAG (`GET /dags/{dag_id}`). */
+  getDag(dagId: string): Promise<AirflowDag>;
   /** One DAG with params and defaults (`GET /dags/{dag_id}/details`). */
   getDagDetails(dagId: string): Promise<AirflowDagDetails>;
   /** One page of a DAG's runs, newest first. */
@@ -110,7 +112,10 @@ export interface AirflowClient {
     dagId: string,
     runId: string,
   ): Promise<AirflowTaskInstance[]>;
-  /** Triggers a DAG run and returns it. */
+  /**
+   * Triggers a DAG run and returns it; a run id or logical date that exists
+   * already is a `DagRunExistsError` (409) carrying that run.
+   */
   triggerDagRun(
     dagId: string,
     options: TriggerDagRunOptions,
