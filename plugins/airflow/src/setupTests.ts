@@ -1,1 +1,23 @@
 import '@testing-library/jest-dom';
+
+// jsdom lays nothing out: CodeMirror measures text ranges, which jsdom lacks.
+if (typeof Range !== 'undefined' && !Range.prototype.getClientRects) {
+  const empty = () => ({
+    length: 0,
+    item: () => null,
+    [Symbol.iterator]: [][Symbol.iterator],
+  });
+  Range.prototype.getClientRects = empty as unknown as () => DOMRectList;
+  Range.prototype.getBoundingClientRect = () =>
+    ({
+      x: 0,
+      y: 0,
+      width: 0,
+      height: 0,
+      top: 0,
+      right: 0,
+      bottom: 0,
+      left: 0,
+      toJSON: () => ({}),
+    } as DOMRect);
+}
