@@ -231,6 +231,13 @@ export interface AirflowInstanceError {
   name: string;
   /** A human-readable message, Airflow's own where there is one. */
   message: string;
+  /**
+   * What failed: `instance` (absent means the same) when none of the
+   * instance's DAGs could be read; `runs` when only their latest runs could
+   * not be read: the DAGs are listed, and their empty `recentRuns` means
+   * unavailable, not none.
+   */
+  scope?: 'instance' | 'runs';
 }
 
 /**
@@ -245,7 +252,10 @@ export interface AirflowEntityDagsResponse {
   dags: AirflowEntityDag[];
   /** Annotated DAG ids that their instance does not have. */
   missing: AirflowMissingDag[];
-  /** Instances that failed; their DAGs are absent from `dags`. */
+  /**
+   * Instances that failed: their DAGs are absent from `dags`, or (scope
+   * `runs`) listed without their latest runs.
+   */
   errors: AirflowInstanceError[];
 }
 
@@ -272,8 +282,13 @@ export interface AirflowInstanceStatus {
   apiVersion: AirflowApiVersion | null;
   /** Airflow's version string, e.g. `3.3.2`, or null when unreachable. */
   version: string | null;
-  /** `healthy` when every reported component is healthy, `unhealthy` otherwise, `unreachable` when Airflow did not answer. */
-  status: 'healthy' | 'unhealthy' | 'unreachable';
+  /**
+   * `healthy` when every reported component is healthy and the plugin's
+   * credentials are accepted, `unhealthy` when a component is not,
+   * `authentication-failed` when the instance refuses the plugin's
+   * credentials, `unreachable` when Airflow did not answer.
+   */
+  status: 'healthy' | 'unhealthy' | 'authentication-failed' | 'unreachable';
   /** Component health by component name. */
   components: Record<string, AirflowComponentHealth>;
   /** Why the instance is unreachable, when it is. */

@@ -69,6 +69,9 @@ const DAG = '/entities/component/default/orders/dags/local/orders_etl';
 const SPEC_RUNS =
   '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs';
 
+// Each test builds the validated router (it compiles the spec): allow for a busy machine.
+jest.setTimeout(30_000);
+
 describe('router', () => {
   it('answers 401 without user credentials, before any call to Airflow', async () => {
     const { app, client } = await setup();

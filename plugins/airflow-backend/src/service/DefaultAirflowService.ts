@@ -3,7 +3,7 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { serializeError } from '@backstage/errors';
+import { serializeError, ServiceUnavailableError } from '@backstage/errors';
 import {
   AIRFLOW_NOTE_MAX_LENGTH,
   airflowDagClearPermission,
@@ -36,7 +36,7 @@ import type {
 import type { EntityAccess } from './EntityAccess';
 import { toInstanceError, unknownInstanceError } from './errors';
 import { ReadCache } from './ReadCache';
-import { DagIndex } from './selection';
+import { DagIndex, type EntityDagSelection } from './selection';
 
 /** The user (or service) behind the credentials, as written in notes and audit events. */
 export function actorOf(credentials: BackstageCredentials): string {
@@ -58,10 +58,38 @@ export function triggerNote(actor: string, note?: string): string {
     : full;
 }
 
+/** How long the health and version of an instance are shared, in milliseconds. */
+export const STATUS_TTL_MS = 10_000;
+
+/** A DAG as cached: the DAG, or a marker that Airflow does not have it. */
+type CachedDag = AirflowDag | { missing: true };
+
 const byInstanceAndDagId = (
   a: { instance: string; dagId: string },
   b: { instance: string; dagId: string },
 ) => a.instance.localeCompare(b.instance) || a.dagId.localeCompare(b.dagId);
+
+/**
+ * `promise`, or `onTimeout()` rejected after `ms` milliseconds (no deadline
+ * when `ms` is undefined or 0). The work itself goes on (and fills the
+ * cache for the next page load); only the wait is bounded.
+ */
+export async function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number | undefined,
+  onTimeout: () => Error,
+): Promise<T> {
+  if (!ms) return promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Default {@link AirflowService}. */
 export class DefaultAirflowService implements AirflowService {
@@ -83,14 +111,31 @@ export class DefaultAirflowService implements AirflowService {
     this.#recentRunsLimit = options.recentRunsLimit;
   }
 
+  /**
+   * Health and version of every instance, each answer shared through the
+   * cache for {@link STATUS_TTL_MS}: at most one health check per instance
+   * per interval, whatever the number of portal users (and replicas, with a
+   * shared cache store).
+   */
   async listInstances(): Promise<AirflowInstanceStatus[]> {
     return Promise.all(
       this.#access.instanceNames.map(name =>
-        this.#access.client(name)!.getStatus(),
+        this.#cache.getOrLoad(
+          ReadCache.key('status', name),
+          () => this.#access.client(name)!.getStatus(),
+          STATUS_TTL_MS,
+        ),
       ),
     );
   }
 
+  /**
+   * The entity's DAGs with their latest runs. Per instance, without ever
+   * listing the instance: the DAGs named by id are read by id (one call on
+   * Airflow 3.2+) while their latest runs are read in one batch at the same
+   * time; tags cost one filtered DAG list per tag set and one batch for the
+   * runs of the DAGs it adds. Everything read is cached per DAG.
+   */
   async listEntityDags(
     options: EntityRequestOptions,
   ): Promise<AirflowEntityDagsResponse> {
@@ -118,24 +163,19 @@ export class DefaultAirflowService implements AirflowService {
           );
           return;
         }
+        const deadlineMs = client.config.pageTimeoutMs;
         try {
-          const match = new DagIndex(await this.#dagsOf(client)).match(
-            selection,
+          const part = await withDeadline(
+            this.#selectionDags(client, selection),
+            deadlineMs,
+            () =>
+              new ServiceUnavailableError(
+                `Airflow instance '${selection.instance}' did not answer within ${deadlineMs} ms, the entity page's deadline per instance (airflow.instances[].pageTimeoutSeconds)`,
+              ),
           );
-          missing.push(
-            ...match.missing.map(dagId => ({
-              instance: selection.instance,
-              dagId,
-            })),
-          );
-          const chosen = [...match.byId, ...match.byTag];
-          const runs = await this.#recentRuns(
-            client,
-            chosen.map(d => d.dagId),
-          );
-          for (const dag of chosen) {
-            dags.push({ ...dag, recentRuns: runs.get(dag.dagId) ?? [] });
-          }
+          dags.push(...part.dags);
+          missing.push(...part.missing);
+          errors.push(...part.errors);
         } catch (error) {
           this.#logger.warn(
             `Airflow instance ${selection.instance} failed for ${entityRef}`,
@@ -150,6 +190,61 @@ export class DefaultAirflowService implements AirflowService {
     missing.sort(byInstanceAndDagId);
     errors.sort((a, b) => a.instance.localeCompare(b.instance));
     return { entityRef, dags, missing, errors };
+  }
+
+  /**
+   * One selection's part of an entity's answer. A failure to read the DAGs
+   * rejects (the instance's DAGs are then absent); a failure of only the
+   * latest runs lists the DAGs without runs and adds an error of scope
+   * `runs`.
+   */
+  async #selectionDags(
+    client: AirflowClient,
+    selection: EntityDagSelection,
+  ): Promise<{
+    dags: AirflowEntityDag[];
+    missing: AirflowMissingDag[];
+    errors: AirflowInstanceError[];
+  }> {
+    const out = {
+      dags: [] as AirflowEntityDag[],
+      missing: [] as AirflowMissingDag[],
+      errors: [] as AirflowInstanceError[],
+    };
+    let runsError: unknown;
+    const runsOrNone = (dagIds: string[]) =>
+      this.#recentRuns(client, dagIds).catch(error => {
+        runsError ??= error;
+        return new Map<string, AirflowDagRun[]>();
+      });
+    // The ids are known from the annotation: their DAGs and runs in parallel.
+    const [named, namedRuns, tagged] = await Promise.all([
+      this.#dagsByIds(client, selection.dagIds),
+      runsOrNone(selection.dagIds),
+      this.#dagsByTags(client, selection.tags),
+    ]);
+    const match = new DagIndex([...named, ...tagged]).match(selection);
+    const taggedRuns = await runsOrNone(match.byTag.map(d => d.dagId));
+    out.missing.push(
+      ...match.missing.map(dagId => ({ instance: selection.instance, dagId })),
+    );
+    for (const dag of [...match.byId, ...match.byTag]) {
+      out.dags.push({
+        ...dag,
+        recentRuns: namedRuns.get(dag.dagId) ?? taggedRuns.get(dag.dagId) ?? [],
+      });
+    }
+    if (runsError !== undefined) {
+      this.#logger.warn(
+        `Airflow instance ${selection.instance}: latest runs unavailable`,
+        { error: serializeError(runsError as Error).message },
+      );
+      out.errors.push({
+        ...toInstanceError(selection.instance, runsError),
+        scope: 'runs',
+      });
+    }
+    return out;
   }
 
   async getDagDetails(
@@ -242,7 +337,7 @@ export class DefaultAirflowService implements AirflowService {
         airflowDagPausePermission,
       );
       const dag = await client.setDagPaused(options.dagId, options.isPaused);
-      await this.#cache.delete(this.#dagsKey(client));
+      await this.#cache.delete(this.#dagKey(client, options.dagId));
       return { result: dag };
     });
   }
@@ -293,24 +388,74 @@ export class DefaultAirflowService implements AirflowService {
     options: EntityDagRequestOptions,
     permission: Parameters<EntityAccess['authorizeDag']>[1],
   ) {
-    return this.#access.authorizeDag(options, permission, client =>
-      this.#dagsOf(client),
+    return this.#access.authorizeDag(
+      options,
+      permission,
+      async (client, dagId) => (await this.#dagsByIds(client, [dagId]))[0],
     );
   }
 
-  #dagsKey(client: AirflowClient) {
-    return ReadCache.key('dags', client.config.name);
+  #dagKey(client: AirflowClient, dagId: string) {
+    return ReadCache.key('dag', client.config.name, dagId);
   }
 
   #runsKey(client: AirflowClient, dagId: string) {
     return ReadCache.key('runs', client.config.name, dagId);
   }
 
-  /** Every DAG of an instance, from the cache when fresh. */
-  #dagsOf(client: AirflowClient): Promise<AirflowDag[]> {
-    return this.#cache.getOrLoad(this.#dagsKey(client), () =>
-      client.listDags(),
+  /** The named DAGs Airflow has (cached per DAG, a missing one too), in the order given. */
+  async #dagsByIds(
+    client: AirflowClient,
+    dagIds: string[],
+  ): Promise<AirflowDag[]> {
+    if (dagIds.length === 0) return [];
+    const keys = dagIds.map(id => this.#dagKey(client, id));
+    const hits = await this.#cache.getMany<CachedDag>(keys);
+    const toFetch = dagIds.filter((_, i) => hits[i] === undefined);
+    const fetched = new Map<string, AirflowDag>();
+    if (toFetch.length > 0) {
+      const dags = await this.#cache.shared(
+        ReadCache.key('dags-by-id', client.config.name, toFetch.join(',')),
+        () => client.getDags(toFetch),
+      );
+      for (const dag of dags) fetched.set(dag.dagId, dag);
+      await Promise.all(
+        toFetch.map(id =>
+          this.#cache.set<CachedDag>(
+            this.#dagKey(client, id),
+            fetched.get(id) ?? { missing: true },
+          ),
+        ),
+      );
+    }
+    return dagIds.flatMap((id, i) => {
+      const dag = fetched.get(id) ?? hits[i];
+      return dag && !('missing' in dag) ? [dag] : [];
+    });
+  }
+
+  /** The DAGs carrying one of `tags` (one filtered list per tag set; cached as ids plus per-DAG entries). */
+  async #dagsByTags(
+    client: AirflowClient,
+    tags: string[],
+  ): Promise<AirflowDag[]> {
+    if (tags.length === 0) return [];
+    const key = ReadCache.key(
+      'tagged',
+      client.config.name,
+      [...tags].sort().join(','),
     );
+    const [ids] = await this.#cache.getMany<string[]>([key]);
+    if (ids) return this.#dagsByIds(client, ids);
+    const dags = await this.#cache.shared(key, () => client.listDags({ tags }));
+    await Promise.all([
+      this.#cache.set(
+        key,
+        dags.map(d => d.dagId),
+      ),
+      ...dags.map(dag => this.#cache.set(this.#dagKey(client, dag.dagId), dag)),
+    ]);
+    return dags;
   }
 
   /** Latest runs per DAG: cached entries, the rest in one batch. */
@@ -318,6 +463,7 @@ export class DefaultAirflowService implements AirflowService {
     client: AirflowClient,
     dagIds: string[],
   ): Promise<Map<string, AirflowDagRun[]>> {
+    if (dagIds.length === 0) return new Map();
     const keys = dagIds.map(id => this.#runsKey(client, id));
     const hits = await this.#cache.getMany<AirflowDagRun[]>(keys);
     const result = new Map<string, AirflowDagRun[]>();

@@ -32,6 +32,19 @@ export interface DagsTableProps {
   onDagChanged?: (dag: AirflowDag) => void;
   /** Shown instead of rows when there are no DAGs. */
   emptyContent?: ReactNode;
+  /**
+   * Instances whose latest runs could not be read (an error of scope `runs`):
+   * their DAGs' empty runs read "unavailable", not "none".
+   */
+  runsUnavailable?: ReadonlySet<string>;
+}
+
+function RunsUnavailable() {
+  return (
+    <Typography variant="body2" color="error">
+      unavailable
+    </Typography>
+  );
 }
 
 function DagName(props: { dag: AirflowEntityDag }) {
@@ -178,7 +191,12 @@ export function DagsTable(props: DagsTableProps) {
       title: 'Latest runs',
       sorting: false,
       searchable: false,
-      render: dag => <DagRunStrip runs={dag.recentRuns} />,
+      render: dag =>
+        props.runsUnavailable?.has(dag.instance) ? (
+          <RunsUnavailable />
+        ) : (
+          <DagRunStrip runs={dag.recentRuns} />
+        ),
     },
     {
       title: 'Last run',
@@ -187,7 +205,12 @@ export function DagsTable(props: DagsTableProps) {
         (a.recentRuns[0]?.state ?? '').localeCompare(
           b.recentRuns[0]?.state ?? '',
         ),
-      render: dag => <LastRun dag={dag} />,
+      render: dag =>
+        props.runsUnavailable?.has(dag.instance) ? (
+          <RunsUnavailable />
+        ) : (
+          <LastRun dag={dag} />
+        ),
     },
     {
       title: 'Actions',

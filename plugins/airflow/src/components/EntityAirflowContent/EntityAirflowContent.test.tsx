@@ -193,6 +193,36 @@ describe('EntityAirflowContent', () => {
     expect(screen.getByText('Orders ETL')).toBeInTheDocument();
   });
 
+  it('marks the runs of an instance whose latest runs failed as unavailable, with its DAGs still listed', async () => {
+    await renderContent({
+      api: mockAirflowApi({
+        listEntityDags: jest.fn().mockResolvedValue({
+          ...entityDags,
+          dags: entityDags.dags.map(d => ({ ...d, recentRuns: [] })),
+          errors: [
+            {
+              instance: entityDags.dags[0].instance,
+              status: 503,
+              name: 'ServiceUnavailableError',
+              message: 'runs batch failed with status 500',
+              scope: 'runs',
+            },
+          ],
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        `Error: The latest runs of Airflow instance ${entityDags.dags[0].instance} are unavailable`,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/shown without their latest runs/),
+    ).toBeInTheDocument();
+    const row = rowOf(entityDags.dags[0].displayName);
+    expect(within(row).getAllByText('unavailable')).toHaveLength(2);
+  });
+
   it('shows an empty state when the annotations match no DAG', async () => {
     await renderContent({
       api: mockAirflowApi({

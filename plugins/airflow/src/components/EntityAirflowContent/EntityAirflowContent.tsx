@@ -138,6 +138,13 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
         entityRef={entityRef}
         dags={response.dags}
         permissions={permissions}
+        runsUnavailable={
+          new Set(
+            response.errors
+              .filter(error => error.scope === 'runs')
+              .map(error => error.instance),
+          )
+        }
         onShowDagRuns={dag => select(dag)}
         onTriggerDagRun={setDagToTrigger}
         onDagChanged={() => dags.retry()}

@@ -15,6 +15,9 @@ export interface EntityDagsWarningsProps {
 }
 
 function instanceErrorTitle(error: AirflowInstanceError): string {
+  if (error.scope === 'runs') {
+    return `The latest runs of Airflow instance ${error.instance} are unavailable`;
+  }
   if (error.status === 404) {
     return `Airflow instance ${error.instance} is unknown`;
   }
@@ -35,15 +38,17 @@ export function EntityDagsWarnings(props: EntityDagsWarningsProps) {
     <Stack spacing={2}>
       {errors.map(error => (
         <WarningPanel
-          key={error.instance}
+          key={`${error.instance}:${error.scope ?? 'instance'}`}
           severity="error"
           title={instanceErrorTitle(error)}
           message={error.message}
           defaultExpanded
         >
           <Typography variant="body2">
-            {error.name} (HTTP {error.status}). The DAGs of this instance are
-            not shown.
+            {error.name} (HTTP {error.status}).{' '}
+            {error.scope === 'runs'
+              ? 'The DAGs of this instance are shown without their latest runs.'
+              : 'The DAGs of this instance are not shown.'}
           </Typography>
         </WarningPanel>
       ))}

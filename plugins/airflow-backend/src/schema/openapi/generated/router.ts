@@ -924,6 +924,12 @@ export const spec = {
           message: {
             type: 'string',
           },
+          scope: {
+            type: 'string',
+            enum: ['instance', 'runs'],
+            description:
+              "What failed: `instance` (absent means the same) when none of the instance's DAGs could be read, so they are absent from `dags`; `runs` when only their latest runs could not be read: the DAGs are listed with empty `recentRuns`, which then means unavailable, not none.",
+          },
         },
       },
       EntityDagsResponse: {
@@ -1018,7 +1024,14 @@ export const spec = {
           },
           status: {
             type: 'string',
-            enum: ['healthy', 'unhealthy', 'unreachable'],
+            description:
+              "healthy: every reported component is healthy and the plugin's credentials are accepted; unhealthy: a component is not; authentication-failed: the instance refuses the plugin's credentials; unreachable: Airflow did not answer.",
+            enum: [
+              'healthy',
+              'unhealthy',
+              'authentication-failed',
+              'unreachable',
+            ],
           },
           components: {
             type: 'object',

@@ -16,4 +16,13 @@ export interface InstanceError {
   status: number;
   name: string;
   message: string;
+  /**
+   * What failed: `instance` (absent means the same) when none of the instance\'s DAGs could be read, so they are absent from `dags`; `runs` when only their latest runs could not be read: the DAGs are listed with empty `recentRuns`, which then means unavailable, not none.
+   */
+  scope?: InstanceErrorScopeEnum;
 }
+
+/**
+ * @public
+ */
+export type InstanceErrorScopeEnum = 'instance' | 'runs';
