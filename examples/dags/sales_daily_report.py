@@ -27,13 +27,14 @@ params to get a report for another region:
 | `region` | one of `emea`, `amer`, `apac` | `emea` |
 | `top_n` | integer 1..100 | `10` |
 | `include_returns` | boolean | `false` |
-| `report_title` | string | `Daily sales` |
+| `report_title` | string, 3 to 60 characters | `Daily sales` |
+| `report_date` | a date (`YYYY-MM-DD`) or null | null: the run's logical date |
 """
 
 
 @dag(
     dag_id="sales_daily_report",
-    description="Daily sales report per region (typed params: region, top_n, include_returns, report_title)",
+    description="Daily sales report per region (typed params: region, top_n, include_returns, report_title, report_date)",
     doc_md=DOC,
     schedule="0 6 * * *",
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
@@ -41,22 +42,28 @@ params to get a report for another region:
     tags=["reporting", "analytics"],
     default_args={"owner": "analytics", "retries": 1, "retry_delay": pendulum.duration(seconds=5)},
     params={
-        "region": Param("emea", type="string", enum=["emea", "amer", "apac"], description="Sales region"),
+        "region": Param("emea", type="string", enum=["emea", "amer", "apac"], description="Sales region",
+                        values_display={"emea": "Europe, Middle East and Africa", "amer": "Americas",
+                                        "apac": "Asia-Pacific"}),
         "top_n": Param(10, type="integer", minimum=1, maximum=100, description="How many top products to list"),
         "include_returns": Param(False, type="boolean", description="Net out returned orders"),
-        "report_title": Param("Daily sales", type="string", description="Title printed on the report"),
+        "report_title": Param("Daily sales", type="string", minLength=3, maxLength=60,
+                              description="Title printed on the report"),
+        "report_date": Param(None, type=["null", "string"], format="date", section="Advanced",
+                             description="Day to report on; empty for the run's logical date"),
     },
 )
 def sales_daily_report():
     @task
     def collect_sales(params=None, ds=None) -> list[dict]:
-        rng = random.Random(f"{ds}-{params['region']}")
+        day = params.get("report_date") or ds
+        rng = random.Random(f"{day}-{params['region']}")
         sales = [{"sku": f"SKU-{i:03d}", "units": rng.randint(0, 500)} for i in range(150)]
         if params["include_returns"]:
             for row in sales:
                 row["units"] -= rng.randint(0, min(row["units"], 20))
         log.info("Collected %d SKUs for region=%s on %s (returns netted: %s)",
-                 len(sales), params["region"], ds, params["include_returns"])
+                 len(sales), params["region"], day, params["include_returns"])
         time.sleep(1)
         return sales
 

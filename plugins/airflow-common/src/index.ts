@@ -8,4 +8,5 @@ export * from './annotations';
 export * from './errors';
 export * from './limits';
 export * from './permissions';
+export * from './paramErrors';
 export * from './types';

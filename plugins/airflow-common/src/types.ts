@@ -163,6 +163,19 @@ export interface AirflowDagRun {
 }
 
 /**
+ * A DAG run just triggered, and whether its DAG is paused.
+ * Source: `POST /dags/{dag_id}/dagRuns`, then `GET /dags/{dag_id}` (both versions).
+ * @public
+ */
+export interface AirflowTriggeredDagRun extends AirflowDagRun {
+  /**
+   * Whether the DAG was paused right after the trigger: the run then stays
+   * queued until the DAG is unpaused. Null when Airflow could not tell.
+   */
+  dagIsPaused: boolean | null;
+}
+
+/**
  * A task instance of a DAG run.
  * Source: `GET /dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (both versions).
  * @public

@@ -101,6 +101,9 @@ export function fakeClient(
     getDags: jest.fn(async (ids: string[]) =>
       ids.flatMap(id => dags.filter(d => d.dagId === id)),
     ),
+    getDag: jest.fn(
+      async (dagId: string) => dags.find(d => d.dagId === dagId) ?? dag(dagId),
+    ),
     getDagDetails: jest.fn(async (dagId: string) => ({
       ...dag(dagId),
       params: {},

@@ -19,7 +19,9 @@ import {
   instanceConfig,
   memoryCache,
   recordingAuditor,
+  run,
 } from '../__testUtils__/fakes';
+import { DagRunExistsError } from '../lib/airflow';
 import { createAirflowServices } from '../service/createServices';
 import { createRouter } from './router';
 import { spec, specErrors } from '../schema/__testUtils__/validate';
@@ -64,6 +66,8 @@ async function setup(options: { deny?: string[] } = {}) {
 }
 
 const DAG = '/entities/component/default/orders/dags/local/orders_etl';
+const SPEC_RUNS =
+  '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs';
 
 // Each test builds the validated router (it compiles the spec): allow for a busy machine.
 jest.setTimeout(30_000);
@@ -173,6 +177,53 @@ describe('router', () => {
     });
   });
 
+  it('triggers with a run id of its own and says when the DAG is paused', async () => {
+    const { app, client } = await setup();
+    client.getDag.mockResolvedValueOnce(dag('orders_etl', { isPaused: true }));
+    const res = await request(app)
+      .post(`${DAG}/runs`)
+      .send({ conf: {}, runId: 'my_run:1+a' });
+    expect(res.status).toBe(201);
+    expect(res.body.dagIsPaused).toBe(true);
+    expect(client.triggerDagRun).toHaveBeenCalledWith(
+      'orders_etl',
+      expect.objectContaining({ runId: 'my_run:1+a' }),
+    );
+    expect(specErrors('post', SPEC_RUNS, 201, res.body)).toEqual([]);
+  });
+
+  it.each(['a b', '~', '..', 'x'.repeat(251)])(
+    'refuses the run id %p before calling Airflow',
+    async runId => {
+      const { app, client } = await setup();
+      const res = await request(app)
+        .post(`${DAG}/runs`)
+        .send({ conf: {}, runId });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('runId');
+      expect(client.triggerDagRun).not.toHaveBeenCalled();
+    },
+  );
+
+  it('answers 409 with the run that has the logical date already', async () => {
+    const { app, client } = await setup();
+    const existing = run('orders_etl', 'scheduled__2026-11-29T06:00:00+00:00');
+    client.triggerDagRun.mockRejectedValueOnce(
+      new DagRunExistsError(
+        `DAG 'orders_etl' already has a DAG run with logical date 2026-11-29T06:00:00Z: '${existing.runId}' (Airflow instance 'local')`,
+        existing,
+      ),
+    );
+    const res = await request(app)
+      .post(`${DAG}/runs`)
+      .send({ conf: {}, logicalDate: '2026-11-29T06:00:00Z' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.name).toBe('ConflictError');
+    expect(res.body.error.message).toContain(existing.runId);
+    expect(res.body.error.existingRun).toEqual(existing);
+    expect(specErrors('post', SPEC_RUNS, 409, res.body)).toEqual([]);
+  });
+
   it('accepts a note of exactly NOTE_MAX_LENGTH characters and refuses 900, as the spec and the dialog do', async () => {
     const { app, client } = await setup();
     const atLimit = await request(app)
@@ -196,7 +247,7 @@ describe('router', () => {
       .send({ conf: {}, state: 'queued', dag_id: 'x' });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe(
-      "Invalid request body: unknown fields 'state', 'dag_id' (allowed: conf, logicalDate, note)",
+      "Invalid request body: unknown fields 'state', 'dag_id' (allowed: conf, runId, logicalDate, note)",
     );
   });
 

@@ -182,6 +182,7 @@ export async function createRouter(
         conf,
         // The generator types date-times as Date; on the wire it is the validated string.
         logicalDate: body.logicalDate as unknown as string | undefined,
+        runId: body.runId,
         note: body.note,
       });
       res.status(201).json(run);

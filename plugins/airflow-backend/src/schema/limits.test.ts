@@ -48,6 +48,9 @@ describe('the OpenAPI spec agrees with the domain limits of airflow-common', () 
     const body = spec.components.schemas.TriggerDagRunRequest.properties;
     expect(body.note.maxLength).toBe(NOTE_MAX_LENGTH);
     expect(body.note.pattern).toBe(NOTE_PATTERN.source);
+    expect(body.runId.pattern).toBe(RUN_ID_PATTERN.source);
+    expect(body.runId.maxLength).toBe(RUN_ID_MAX_LENGTH);
+    expect(body.runId.minLength).toBe(1);
     expect(body.logicalDate.pattern).toBe(LOGICAL_DATE_PATTERN.source);
     expect(body.logicalDate.format).toBe('date-time');
     expect(body.logicalDate['x-error-message']).toContain(
@@ -100,6 +103,35 @@ describe('the spec repeats the fields of a DAG identically where a schema extend
         expect([field, schema.properties[field]]).toEqual([field, fieldSchema]);
       }
       expect(schema.required).toEqual(expect.arrayContaining(dag.required));
+    },
+  );
+});
+
+describe('the spec repeats the fields of a DAG run identically where a schema extends it', () => {
+  const dagRun = spec.components.schemas.DagRun;
+
+  it.each([
+    ['TriggeredDagRun', spec.components.schemas.TriggeredDagRun],
+    [
+      'TriggerConflictResponse.error.existingRun',
+      spec.components.schemas.TriggerConflictResponse.properties.error
+        .properties.existingRun,
+    ],
+  ])(
+    '%s has every field of DagRun, with the same schema, required alike',
+    (_, schema) => {
+      const resolved =
+        schema.$ref === '#/components/schemas/DagRun' ? dagRun : schema;
+      for (const [field, fieldSchema] of Object.entries(dagRun.properties)) {
+        expect([field, resolved.properties[field]]).toEqual([
+          field,
+          fieldSchema,
+        ]);
+      }
+      expect(resolved.required).toEqual(
+        expect.arrayContaining(dagRun.required),
+      );
+      expect(resolved.additionalProperties).toBe(false);
     },
   );
 });

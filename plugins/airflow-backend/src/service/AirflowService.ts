@@ -8,6 +8,7 @@ import type {
   AirflowEntityDagsResponse,
   AirflowInstanceStatus,
   AirflowTaskInstance,
+  AirflowTriggeredDagRun,
   DagRunState,
   JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -53,6 +54,8 @@ export interface TriggerEntityDagRunOptions
   conf: JsonObject;
   /** Logical date (ISO 8601 with offset); defaults to now. */
   logicalDate?: string;
+  /** The run id; defaults to `backstage__<UTC now>__<8 hex>`. */
+  runId?: string;
   /** The user's note; the service prefixes it with the user. */
   note?: string;
 }
@@ -76,8 +79,14 @@ export interface AirflowService {
   getDagRun(
     options: EntityDagRequestOptions & { runId: string },
   ): Promise<{ run: AirflowDagRun; taskInstances: AirflowTaskInstance[] }>;
-  /** Triggers a run; the note records the Backstage user. Audited. */
-  triggerDagRun(options: TriggerEntityDagRunOptions): Promise<AirflowDagRun>;
+  /**
+   * Triggers a run; the note records the Backstage user; the answer says
+   * whether the DAG is paused (the run then waits). A run id or logical date
+   * that exists already is a 409 carrying that run. Audited.
+   */
+  triggerDagRun(
+    options: TriggerEntityDagRunOptions,
+  ): Promise<AirflowTriggeredDagRun>;
   /** Pauses or unpauses a DAG. Audited. */
   setDagPaused(
     options: EntityDagRequestOptions &

@@ -416,6 +416,49 @@ describe('DefaultAirflowService', () => {
     });
   });
 
+  it('says whether the DAG is paused, as Airflow reports it right after the trigger', async () => {
+    const { audit, service, client, events } = setup();
+    client.getDag.mockResolvedValueOnce(dag('orders_etl', { isPaused: true }));
+    const created = await service.triggerDagRun({
+      audit,
+      entityRef: ref('orders'),
+      credentials,
+      instance: 'local',
+      dagId: 'orders_etl',
+      conf: {},
+      runId: 'my_run',
+    });
+    expect(created.dagIsPaused).toBe(true);
+    expect(client.getDag).toHaveBeenCalledWith('orders_etl');
+    expect(client.getDag.mock.invocationCallOrder[0]).toBeGreaterThan(
+      client.triggerDagRun.mock.invocationCallOrder[0],
+    );
+    expect(client.triggerDagRun).toHaveBeenCalledWith(
+      'orders_etl',
+      expect.objectContaining({ runId: 'my_run' }),
+    );
+    expect(events[0]).toMatchObject({
+      eventId: 'dag-trigger',
+      meta: expect.objectContaining({ requestedRunId: 'my_run' }),
+      outcomeMeta: { outcome: 'succeeded', dagIsPaused: true },
+    });
+  });
+
+  it('still answers the created run when Airflow cannot say whether the DAG is paused', async () => {
+    const { audit, service, client } = setup();
+    client.getDag.mockRejectedValueOnce(new Error('Airflow is busy'));
+    const created = await service.triggerDagRun({
+      audit,
+      entityRef: ref('orders'),
+      credentials,
+      instance: 'local',
+      dagId: 'orders_etl',
+      conf: {},
+    });
+    expect(created.runId).toBe('backstage__new');
+    expect(created.dagIsPaused).toBeNull();
+  });
+
   it('answers 404 for a DAG the entity does not name, whatever the caller guesses', async () => {
     const { audit, service, client } = setup();
     await expect(

@@ -20,6 +20,7 @@ import {
   type AirflowInstanceStatus,
   type AirflowMissingDag,
   type AirflowTaskInstance,
+  type AirflowTriggeredDagRun,
   type JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type { AirflowClient } from '../lib/airflow';
@@ -286,10 +287,11 @@ export class DefaultAirflowService implements AirflowService {
 
   async triggerDagRun(
     options: TriggerEntityDagRunOptions,
-  ): Promise<AirflowDagRun> {
+  ): Promise<AirflowTriggeredDagRun> {
     const meta: JsonObject = {
       confKeys: Object.keys(options.conf).sort(),
       ...(options.logicalDate ? { logicalDate: options.logicalDate } : {}),
+      ...(options.runId ? { requestedRunId: options.runId } : {}),
       ...(options.note ? { note: options.note } : {}),
     };
     return this.#audited('dag-trigger', options, meta, async () => {
@@ -300,11 +302,28 @@ export class DefaultAirflowService implements AirflowService {
       const run = await client.triggerDagRun(options.dagId, {
         conf: options.conf,
         logicalDate: options.logicalDate,
+        runId: options.runId,
         note: triggerNote(actorOf(options.credentials), options.note),
       });
       await this.#cache.delete(this.#runsKey(client, options.dagId));
-      return { result: run, meta: { runId: run.runId } };
+      const dagIsPaused = await this.#isPaused(client, options.dagId);
+      return {
+        result: { ...run, dagIsPaused },
+        meta: { runId: run.runId, dagIsPaused },
+      };
     });
+  }
+
+  /** Whether a DAG is paused now, from Airflow; null when Airflow does not say (the trigger itself succeeded). */
+  async #isPaused(client: AirflowClient, dagId: string) {
+    try {
+      return (await client.getDag(dagId)).isPaused;
+    } catch (error) {
+      this.#logger.warn(`Could not read whether DAG ${dagId} is paused`, {
+        error: serializeError(error as Error).message,
+      });
+      return null;
+    }
   }
 
   async setDagPaused(

@@ -161,3 +161,123 @@ export const taskInstances: AirflowTaskInstance[] = [
     operator: 'PostgresOperator',
   },
 ];
+
+/**
+ * A DAG with a param of every kind the trigger form knows, as Airflow 3's
+ * `GET /dags/{id}/details` returns them (schemas verbatim from `Param.dump()`).
+ */
+export const allParamsDetails: AirflowDagDetails = {
+  ...ordersEtl,
+  catchup: false,
+  docMd: null,
+  dagId: 'all_params',
+  displayName: 'all_params',
+  params: {
+    region: {
+      value: 'emea',
+      schema: {
+        type: 'string',
+        enum: ['emea', 'amer', 'apac'],
+        values_display: {
+          emea: 'Europe, Middle East and Africa',
+          amer: 'Americas',
+          apac: 'Asia-Pacific',
+        },
+      },
+      description: 'Sales region',
+    },
+    top_n: {
+      value: 10,
+      schema: { type: 'integer', minimum: 1, maximum: 100 },
+      description: 'How many top products to list',
+    },
+    ratio: {
+      value: 0.5,
+      schema: { type: 'number', minimum: 0, maximum: 1 },
+      description: null,
+    },
+    include_returns: {
+      value: false,
+      schema: { type: 'boolean' },
+      description: 'Net out returned orders',
+    },
+    report_title: {
+      value: 'Daily sales',
+      schema: { type: 'string', minLength: 3, maxLength: 60 },
+      description: 'Title printed on the report',
+    },
+    code: {
+      value: 'ab1',
+      schema: { type: 'string', pattern: '^[a-z]+[0-9]$' },
+      description: null,
+    },
+    mode: {
+      value: 'fixed',
+      schema: { type: 'string', const: 'fixed' },
+      description: null,
+    },
+    help_md: {
+      value: 'x',
+      schema: { type: 'string', description_md: 'Read **the guide** first' },
+      description: 'plain text help',
+    },
+    regions: {
+      value: ['emea'],
+      schema: {
+        type: 'array',
+        items: { type: 'string', enum: ['emea', 'amer', 'apac'] },
+      },
+      description: null,
+    },
+    tags: {
+      value: ['daily'],
+      schema: { type: 'array' },
+      description: null,
+    },
+    target: {
+      value: { host: 'db', port: 5432 },
+      schema: {
+        type: 'object',
+        properties: { host: { type: 'string' }, port: { type: 'integer' } },
+      },
+      description: null,
+    },
+    options: {
+      value: { retries: 2 },
+      schema: { type: 'object' },
+      description: null,
+    },
+    report_date: {
+      value: null,
+      schema: { type: ['null', 'string'], format: 'date', section: 'Advanced' },
+      description: "Day to report on; empty for the run's logical date",
+    },
+    cutoff: {
+      value: '2026-01-31T06:00:00.000Z',
+      schema: { type: 'string', format: 'date-time', section: 'Advanced' },
+      description: null,
+    },
+    start_time: {
+      value: '06:00:00',
+      schema: { type: 'string', format: 'time', section: 'Advanced' },
+      description: null,
+    },
+  },
+  defaultConf: {
+    region: 'emea',
+    top_n: 10,
+    ratio: 0.5,
+    include_returns: false,
+    report_title: 'Daily sales',
+    code: 'ab1',
+    mode: 'fixed',
+    help_md: 'x',
+    regions: ['emea'],
+    tags: ['daily'],
+    target: { host: 'db', port: 5432 },
+    options: { retries: 2 },
+    report_date: null,
+    cutoff: '2026-01-31T06:00:00.000Z',
+    start_time: '06:00:00',
+  },
+};

@@ -9,6 +9,7 @@ import type {
   AirflowInstanceStatus,
   AirflowOwnershipResponse,
   AirflowTaskInstance,
+  AirflowTriggeredDagRun,
   DagRunState,
   JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -73,6 +74,8 @@ export interface AirflowTriggerDagRunOptions extends AirflowDagOptions {
   conf?: JsonObject;
   /** Logical date, ISO 8601 with a time zone offset. The backend defaults to now. */
   logicalDate?: string;
+  /** The run id (Airflow's run id pattern). The backend generates a unique one by default. */
+  runId?: string;
   /** A note recorded on the DAG run; the backend prefixes it with the user. */
   note?: string;
 }
@@ -117,8 +120,14 @@ export interface AirflowApi {
   setDagPaused(options: AirflowSetDagPausedOptions): Promise<AirflowDag>;
   /** One page of the DAG runs of a DAG, newest first. */
   listDagRuns(options: AirflowListDagRunsOptions): Promise<AirflowDagRunList>;
-  /** Triggers a DAG run. */
-  triggerDagRun(options: AirflowTriggerDagRunOptions): Promise<AirflowDagRun>;
+  /**
+   * Triggers a DAG run; the answer says whether the DAG is paused. A run id
+   * or logical date that exists already rejects with a 409 whose body carries
+   * that run (`error.existingRun`).
+   */
+  triggerDagRun(
+    options: AirflowTriggerDagRunOptions,
+  ): Promise<AirflowTriggeredDagRun>;
   /** One DAG run with its task instances. */
   getDagRun(
     options: AirflowDagRunOptions,

@@ -9,6 +9,7 @@ import type {
   AirflowEntityDagsResponse,
   AirflowInstanceStatus,
   AirflowOwnershipResponse,
+  AirflowTriggeredDagRun,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import {
   DefaultApiClient,
@@ -108,7 +109,7 @@ export class AirflowClient implements AirflowApi {
 
   async triggerDagRun(
     options: AirflowTriggerDagRunOptions,
-  ): Promise<AirflowDagRun> {
+  ): Promise<AirflowTriggeredDagRun> {
     return json(
       await this.#api.triggerDagRun({
         path: dagPath(options),
@@ -116,6 +117,7 @@ export class AirflowClient implements AirflowApi {
           conf: options.conf,
           // The generator types date-times as Date; the wire format is the ISO string as given.
           logicalDate: options.logicalDate as unknown as Date | undefined,
+          runId: options.runId,
           note: options.note,
         },
       }),

@@ -2,3 +2,4 @@ export * from './useAirflowPermissions';
 export * from './useDagDetails';
 export * from './useDagRuns';
 export * from './useEntityDags';
+export * from './useLiveDagRun';

@@ -11,7 +11,11 @@ import {
 } from '@backstage/errors';
 import { RUN_ID_PATTERN as AIRFLOW_RUN_ID_PATTERN } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { AirflowAuthenticationError, AirflowPermissionError } from './errors';
-import { BATCH_RUNS_PAGE_LIMIT, DefaultAirflowClient } from './AirflowClient';
+import {
+  BATCH_RUNS_PAGE_LIMIT,
+  DagRunExistsError,
+  DefaultAirflowClient,
+} from './AirflowClient';
 import { normalizeLogicalDate, nowWithMicroseconds } from './dates';
 import { encodePath } from './paths';
 import type { AirflowInstanceConfig } from './types';
@@ -1266,43 +1270,140 @@ describe('DefaultAirflowClient', () => {
       expect(log.calls).toHaveLength(0);
     });
 
-    it('maps a v2 409 with an object detail to ConflictError naming the run', async () => {
+    const conflict409 = (version: 'v1' | 'v2') =>
+      http.post(`${AIRFLOW_BASE}/api/${version}/dags/:dagId/dagRuns`, () =>
+        HttpResponse.json(
+          fixture(version === 'v2' ? 'v2/error409.json' : 'v1/error409.json'),
+          { status: 409 },
+        ),
+      );
+
+    it.each([
+      ['v2', 'logical_date_gte', 'logical_date_lte'],
+      ['v1', 'execution_date_gte', 'execution_date_lte'],
+    ] as const)(
+      '%s: a 409 names the run Airflow has with that logical date (looked up), and carries it',
+      async (version, gte, lte) => {
+        const log = new CallLog();
+        server.use(
+          conflict409(version),
+          log.handle('get', `/api/${version}/dags/:dagId/dagRuns`, () =>
+            HttpResponse.json(fixture(`${version}/dagRuns.json`)),
+          ),
+        );
+        const error = await createClient({ apiVersion: version })
+          .triggerDagRun(DAG_ID, {
+            conf: {},
+            logicalDate: '2025-03-29T21:48:49.273773+02:00',
+          })
+          .catch(e => e);
+        expect(error).toBeInstanceOf(DagRunExistsError);
+        expect(error).toBeInstanceOf(ConflictError);
+        expect(error.name).toBe('ConflictError');
+        expect(error.message).toBe(
+          `DAG '${DAG_ID}' already has a DAG run with logical date 2025-03-29T19:48:49.273773Z: '${RUN_ID}' (Airflow instance 'test-airflow')`,
+        );
+        expect(error.message).not.toMatch(/constraint|Serious error/);
+        expect(error.existingRun).toMatchObject({
+          runId: RUN_ID,
+          dagId: DAG_ID,
+          logicalDate: '2025-03-29T19:48:49.273773Z',
+        });
+        const query = new URL(log.calls[0].url).searchParams;
+        expect(query.get(gte)).toBe('2025-03-29T19:48:49.273773Z');
+        expect(query.get(lte)).toBe('2025-03-29T19:48:49.273773Z');
+        expect(query.get('limit')).toBe('1');
+      },
+    );
+
+    it('a 409 for a given run id that exists names that run', async () => {
       server.use(
-        http.post(`${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns`, () =>
-          HttpResponse.json(fixture('v2/error409.json'), { status: 409 }),
+        conflict409('v2'),
+        http.get(`${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns/:runId`, () =>
+          HttpResponse.json(fixture('v2/dagRun.json')),
         ),
       );
       const error = await createClient({ apiVersion: 'v2' })
-        .triggerDagRun(DAG_ID, {
-          conf: {},
-          runId: 'run_1',
-          logicalDate: '2025-03-29T00:00:00Z',
-        })
+        .triggerDagRun(DAG_ID, { conf: {}, runId: RUN_ID })
         .catch(e => e);
-      expect(error).toBeInstanceOf(ConflictError);
-      expect(error.message).toMatch(
-        /^DAG run 'run_1' \(or one with logical date 2025-03-29T00:00:00.000000Z\) already exists for DAG 'ml.feature-store-refresh' on Airflow instance 'test-airflow': Unique constraint violation: Serious error/,
+      expect(error).toBeInstanceOf(DagRunExistsError);
+      expect(error.message).toBe(
+        `DAG '${DAG_ID}' already has a DAG run with run id '${RUN_ID}' (Airflow instance 'test-airflow')`,
       );
+      expect(error.existingRun.runId).toBe(RUN_ID);
     });
 
-    it("maps a v1 409 problem+json to ConflictError with Airflow's detail", async () => {
+    it("a 409 whose run Airflow cannot show stays a ConflictError with Airflow's message", async () => {
       server.use(
-        http.post(`${AIRFLOW_BASE}/api/v1/dags/:dagId/dagRuns`, () =>
-          HttpResponse.json(fixture('v1/error409.json'), {
-            status: 409,
-            headers: { 'Content-Type': 'application/problem+json' },
-          }),
+        conflict409('v1'),
+        http.get(`${AIRFLOW_BASE}/api/v1/dags/:dagId/dagRuns`, () =>
+          HttpResponse.json({ dag_runs: [], total_entries: 0 }),
         ),
       );
       const error = await createClient({ apiVersion: 'v1' })
-        .triggerDagRun(DAG_ID, { conf: {}, runId: RUN_ID })
+        .triggerDagRun(DAG_ID, { conf: {} })
         .catch(e => e);
       expect(error).toBeInstanceOf(ConflictError);
-      expect(error.message).toContain(`DAG run '${RUN_ID}'`);
-      expect(error.message).toContain(
-        "DAGRun with DAG ID: 'ml.feature-store-refresh' and DAGRun ID: 'manual__2025-03-29T19:48:49.273773+00:00' already exists",
+      expect(error).not.toBeInstanceOf(DagRunExistsError);
+      expect(error.message).toBe(
+        "DAGRun with DAG ID: 'ml.feature-store-refresh' and DAGRun ID: 'manual__2025-03-29T19:48:49.273773+00:00' already exists (Airflow instance 'test-airflow')",
       );
     });
+
+    it('a failing lookup after a 409 keeps the conflict', async () => {
+      server.use(
+        conflict409('v2'),
+        http.get(`${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns`, () =>
+          HttpResponse.json({ detail: 'boom' }, { status: 500 }),
+        ),
+      );
+      const error = await createClient({ apiVersion: 'v2' })
+        .triggerDagRun(DAG_ID, { conf: {} })
+        .catch(e => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error).not.toBeInstanceOf(DagRunExistsError);
+    });
+
+    it("a refused param reads '<param>: <reason>', without Airflow's schema dump", async () => {
+      server.use(
+        http.post(`${AIRFLOW_BASE}/api/v2/dags/:dagId/dagRuns`, () =>
+          HttpResponse.json(
+            {
+              detail:
+                "Invalid input for param top_n: 500 is greater than the maximum of 100\n\nFailed validating 'maximum' in schema:\n    {'type': 'integer', 'minimum': 1, 'maximum': 100}\n\nOn instance:\n    500",
+            },
+            { status: 400 },
+          ),
+        ),
+      );
+      const error = await createClient({ apiVersion: 'v2' })
+        .triggerDagRun(DAG_ID, { conf: { top_n: 500 } })
+        .catch(e => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect(error.message).toBe(
+        "top_n: must be at most 100 (Airflow instance 'test-airflow')",
+      );
+    });
+  });
+
+  describe('getDag', () => {
+    it.each(['v1', 'v2'] as const)(
+      'reads one DAG from %s /dags/{id}',
+      async version => {
+        const log = new CallLog();
+        server.use(
+          log.handle('get', `/api/${version}/dags/:dagId`, () =>
+            HttpResponse.json(fixture(`${version}/dag.json`)),
+          ),
+        );
+        const dag = await createClient({ apiVersion: version }).getDag(DAG_ID);
+        expect(log.calls[0].pathAndQuery).toBe(
+          `/api/${version}/dags/ml.feature-store-refresh`,
+        );
+        expect(dag.dagId).toBe(DAG_ID);
+        expect(typeof dag.isPaused).toBe('boolean');
+      },
+    );
   });
 
   describe('setDagPaused', () => {

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   RUN_ID_MAX_LENGTH,
   RUN_ID_PATTERN,
@@ -108,6 +108,21 @@ export function generateRunId(now: number = Date.now()): string {
   return `backstage__${new Date(now).toISOString()}__${randomBytes(4).toString(
     'hex',
   )}`;
+}
+
+/**
+ * A trigger refused because the DAG already has a run with that run id or
+ * logical date: a `ConflictError` (409) that carries the existing run, which
+ * the error body of the API repeats as `error.existingRun`.
+ */
+export class DagRunExistsError extends ConflictError {
+  /** The run that has the run id or logical date already. */
+  readonly existingRun: AirflowDagRun;
+
+  constructor(message: string, existingRun: AirflowDagRun) {
+    super(message);
+    this.existingRun = existingRun;
+  }
 }
 
 /** Options of {@link DefaultAirflowClient.create}. */
@@ -314,6 +329,14 @@ export class DefaultAirflowClient implements AirflowClient {
       }
     }
     return [...byId.values()];
+  }
+
+  async getDag(dagId: string): Promise<AirflowDag> {
+    const ctx = await this.#context();
+    const raw = await this.#session.request<RawDag>({
+      path: encodePath`/dags/${dagId}`,
+    });
+    return mapDag(raw, ctx);
   }
 
   /**
@@ -615,7 +638,10 @@ export class DefaultAirflowClient implements AirflowClient {
    * must be non-empty and at most 250 characters (Airflow checks its own
    * pattern). The logical date (default now) must carry an offset and is sent
    * as UTC `…Z` with microseconds; `conf` must be a JSON object.
-   * 409 → `ConflictError`.
+   *
+   * A 409 is looked up in Airflow: the run with that run id or that logical
+   * date becomes a {@link DagRunExistsError} naming it (Airflow 3 says only
+   * "Unique constraint violation"); without one, a `ConflictError`.
    */
   async triggerDagRun(
     dagId: string,
@@ -671,8 +697,6 @@ export class DefaultAirflowClient implements AirflowClient {
               method: 'POST',
               path: encodePath`/dags/${dagId}/dagRuns`,
               body,
-              conflictMessage: airflowMessage =>
-                `DAG run '${createdRunId}' (or one with logical date ${logicalDate}) already exists for DAG '${dagId}' on ${where}: ${airflowMessage}`,
             }),
             ctx,
           ),
@@ -687,6 +711,12 @@ export class DefaultAirflowClient implements AirflowClient {
       ) {
         const run = await existing().catch(() => undefined);
         if (run && isDeepStrictEqual(run.conf, conf)) return run;
+      }
+      if (error instanceof ConflictError) {
+        throw await this.#conflictOf(dagId, error, {
+          runId: options.runId,
+          logicalDate,
+        });
       }
       throw error;
     }
@@ -725,6 +755,53 @@ export class DefaultAirflowClient implements AirflowClient {
       }
       return state;
     }
+  }
+
+  /** The run a refused trigger collides with, as a {@link DagRunExistsError}; the conflict as it was when none is found. */
+  async #conflictOf(
+    dagId: string,
+    conflict: ConflictError,
+    wanted: { runId?: string; logicalDate: string },
+  ): Promise<ConflictError> {
+    const where = `Airflow instance '${this.config.name}'`;
+    try {
+      if (wanted.runId !== undefined) {
+        const byId = await this.getDagRun(dagId, wanted.runId).catch(e => {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        });
+        if (byId) {
+          return new DagRunExistsError(
+            `DAG '${dagId}' already has a DAG run with run id '${byId.runId}' (${where})`,
+            byId,
+          );
+        }
+      }
+      const ctx = await this.#context();
+      const page = await this.#session.request<{ dag_runs?: RawDagRun[] }>({
+        path: encodePath`/dags/${dagId}/dagRuns`,
+        query: {
+          ...ctx.dialect.logicalDateQuery(wanted.logicalDate),
+          limit: 1,
+        },
+      });
+      const raw = Array.isArray(page?.dag_runs) ? page.dag_runs[0] : undefined;
+      if (raw) {
+        const byDate = mapDagRun(raw, ctx);
+        return new DagRunExistsError(
+          `DAG '${dagId}' already has a DAG run with logical date ${
+            byDate.logicalDate ?? wanted.logicalDate
+          }: '${byDate.runId}' (${where})`,
+          byDate,
+        );
+      }
+    } catch (error) {
+      this.#session.logger.warn(
+        `Could not look up the DAG run a trigger of '${dagId}' collides with`,
+        { error: error instanceof Error ? error.message : String(error) },
+      );
+    }
+    return conflict;
   }
 
   /** `PATCH /dags/{dag_id}?update_mask=is_paused` with exactly `{"is_paused": bool}`. */

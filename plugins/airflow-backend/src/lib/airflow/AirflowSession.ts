@@ -51,8 +51,6 @@ export interface AirflowRequest {
   path: string;
   query?: Query;
   body?: unknown;
-  /** Replaces the default message of a 409 answer. */
-  conflictMessage?: (airflowMessage: string) => string;
   /** A shorter (or longer) timeout than the instance's, in milliseconds. */
   timeoutMs?: number;
 }
@@ -277,7 +275,6 @@ export class AirflowSession {
       instance: this.instance,
       method,
       path: options.path,
-      conflictMessage: options.conflictMessage,
     });
   }
 

@@ -40,7 +40,10 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import { AIRFLOW_ERROR_NAMES } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import {
+  AIRFLOW_ERROR_NAMES,
+  readableAirflowParamError,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 /**
  * 403: the Airflow account of an instance lacks a permission in Airflow
@@ -165,7 +168,8 @@ function formatDetailObject(detail: Record<string, unknown>): string {
 
 /**
  * Airflow's own message from an error answer, in any of its dialects,
- * falling back to the HTTP status line.
+ * falling back to the HTTP status line. A refused DAG param reads
+ * `top_n: must be at most 100`, without the schema dump behind it.
  */
 export function readAirflowMessage(
   body: unknown,
@@ -176,7 +180,7 @@ export function readAirflowMessage(
   if (isPlainObject(body)) {
     const detail = body.detail;
     if (typeof detail === 'string' && detail.trim()) {
-      return truncate(detail.trim());
+      return truncate(readableAirflowParamError(detail.trim()));
     }
     if (Array.isArray(detail) && detail.length > 0) {
       return truncate(detail.map(formatValidationEntry).join('; '));
@@ -208,8 +212,6 @@ export interface AirflowErrorContext {
   method: string;
   /** Path below the API prefix (no query string), for messages about unexpected failures. */
   path: string;
-  /** Replaces the default message of a 409 answer. */
-  conflictMessage?: (airflowMessage: string) => string;
 }
 
 /** Maps a non-2xx Airflow answer to a typed Backstage error (see the module doc for the table). */
@@ -255,11 +257,7 @@ export function mapAirflowHttpError(
       }
       return new NotFoundError(`${message} (${where})`);
     case 409:
-      return new ConflictError(
-        ctx.conflictMessage
-          ? ctx.conflictMessage(message)
-          : `${message} (${where})`,
-      );
+      return new ConflictError(`${message} (${where})`);
     default:
       return new ServiceUnavailableError(
         `${where} failed on ${ctx.method} ${ctx.path} with status ${status}: ${message}`,

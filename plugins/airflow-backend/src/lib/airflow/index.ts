@@ -6,7 +6,11 @@ export type {
   ListDagsOptions,
   TriggerDagRunOptions,
 } from './types';
-export { DefaultAirflowClient, generateRunId } from './AirflowClient';
+export {
+  DagRunExistsError,
+  DefaultAirflowClient,
+  generateRunId,
+} from './AirflowClient';
 export type { DefaultAirflowClientOptions } from './AirflowClient';
 export { encodePath } from './paths';
 export { normalizeLogicalDate, nowWithMicroseconds, toUtcIso } from './dates';

@@ -101,6 +101,8 @@ export interface AirflowClient {
   getStatus(): Promise<AirflowInstanceStatus>;
   /** Every (non-stale) DAG of the instance, following `total_entries` over pages of at most 100. */
   listDags(options?: ListDagsOptions): Promise<AirflowDag[]>;
+  /** One DAG (`GET /dags/{dag_id}`). */
+  getDag(dagId: string): Promise<AirflowDag>;
   /**
    * The named (non-stale) DAGs, in the order given, without listing the
    * instance; ids Airflow lacks are left out.
@@ -129,7 +131,10 @@ export interface AirflowClient {
     dagId: string,
     runId: string,
   ): Promise<AirflowTaskInstance[]>;
-  /** Triggers a DAG run and returns it. */
+  /**
+   * Triggers a DAG run and returns it; a run id or logical date that exists
+   * already is a `DagRunExistsError` (409) carrying that run.
+   */
   triggerDagRun(
     dagId: string,
     options: TriggerDagRunOptions,

@@ -2,6 +2,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { Link, Table, type TableColumn } from '@backstage/core-components';
 import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import OpenInNewIcon from '@material-ui/icons/OpenInNew';
+import PlaylistPlayIcon from '@material-ui/icons/PlaylistPlay';
 import ReplayIcon from '@material-ui/icons/Replay';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
@@ -28,6 +29,10 @@ export interface DagRunsTableProps {
   loading?: boolean;
   clearPermission: AirflowActionPermission;
   onClearDagRun: (run: AirflowDagRun) => void;
+  /** Opens the trigger dialog prefilled with a run's config ("Re-run with this config"). */
+  onRerunDagRun?: (run: AirflowDagRun) => void;
+  /** Whether the user may trigger runs (for "Re-run with this config"). */
+  triggerPermission?: AirflowActionPermission;
   emptyContent?: ReactNode;
 }
 
@@ -43,6 +48,8 @@ export function DagRunsTable(props: DagRunsTableProps) {
     loading,
     clearPermission,
     onClearDagRun,
+    onRerunDagRun,
+    triggerPermission,
     emptyContent,
   } = props;
 
@@ -105,6 +112,14 @@ export function DagRunsTable(props: DagRunsTableProps) {
             onClick={() => onClearDagRun(run)}
             permission={clearPermission}
           />
+          {onRerunDagRun && (
+            <ActionIconButton
+              label="Re-run with this config"
+              icon={<PlaylistPlayIcon fontSize="small" />}
+              onClick={() => onRerunDagRun(run)}
+              permission={triggerPermission}
+            />
+          )}
           <Link
             to={run.webUrl}
             aria-label="Open DAG run in Airflow"

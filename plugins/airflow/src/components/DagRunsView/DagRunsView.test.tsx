@@ -1,5 +1,5 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { configure, act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { PERMISSION_REASONS, type AirflowPermissions } from '../../hooks';
@@ -57,6 +57,11 @@ function setDocumentHidden(hidden: boolean) {
     get: () => hidden,
   });
 }
+
+// The trigger dialog loads its form library and editor on demand: the first
+// load in a test file compiles them, which takes seconds on a busy machine.
+jest.setTimeout(120_000);
+configure({ asyncUtilTimeout: 30_000 });
 
 describe('DagRunsView', () => {
   afterEach(() => setDocumentHidden(false));
@@ -370,6 +375,12 @@ describe('DagRunsView', () => {
     const dialog = await screen.findByRole('dialog', {
       name: 'Trigger DAG run',
     });
+    // Enabled once the form has loaded and validated the DAG's defaults.
+    await waitFor(() =>
+      expect(
+        within(dialog).getByRole('button', { name: 'Trigger' }),
+      ).toBeEnabled(),
+    );
     await user.click(within(dialog).getByRole('button', { name: 'Trigger' }));
     await within(dialog).findByText('manual__2025-03-30T08:00:00+00:00');
     await waitFor(() => expect(api.listDagRuns).toHaveBeenCalledTimes(2));

@@ -44,6 +44,10 @@ export interface DagRunsViewProps {
   pollIntervalMs?: number;
   /** Initial page size. */
   pageSize?: number;
+  /** When set, the trigger dialog is open, prefilled with this run config (a shared link). */
+  sharedTriggerConfText?: string;
+  /** Called when the dialog opened by {@link DagRunsViewProps.sharedTriggerConfText} closes. */
+  onSharedTriggerClose?: () => void;
 }
 
 /**
@@ -57,7 +61,8 @@ export function DagRunsView(props: DagRunsViewProps) {
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(props.pageSize ?? 25);
   const [states, setStates] = useState<DagRunState[]>([]);
-  const [triggerOpen, setTriggerOpen] = useState(false);
+  // Open with the DAG's defaults ({}), or with a past run's config.
+  const [trigger, setTrigger] = useState<{ confText?: string }>();
   const [runToClear, setRunToClear] = useState<AirflowDagRun>();
 
   const details = useDagDetails({ entityRef, instance, dagId });
@@ -154,7 +159,7 @@ export function DagRunsView(props: DagRunsViewProps) {
               <Button
                 variant="contained"
                 startIcon={<PlayArrowIcon />}
-                onClick={() => setTriggerOpen(true)}
+                onClick={() => setTrigger({})}
                 disabled={!permissions.trigger.allowed}
               >
                 Trigger DAG run
@@ -199,6 +204,10 @@ export function DagRunsView(props: DagRunsViewProps) {
           loading={runs.loading && !runs.value}
           clearPermission={permissions.clear}
           onClearDagRun={setRunToClear}
+          triggerPermission={permissions.trigger}
+          onRerunDagRun={run =>
+            setTrigger({ confText: JSON.stringify(run.conf) })
+          }
           emptyContent={
             <Box p={3}>
               <Typography variant="body2" align="center">
@@ -217,14 +226,20 @@ export function DagRunsView(props: DagRunsViewProps) {
       )}
 
       <TriggerDagRunDialog
-        open={triggerOpen}
+        open={Boolean(trigger) || props.sharedTriggerConfText !== undefined}
         entityRef={entityRef}
         instance={instance}
         dagId={dagId}
-        onClose={() => setTriggerOpen(false)}
+        initialConfText={trigger?.confText ?? props.sharedTriggerConfText}
+        pausePermission={permissions.pause}
+        onClose={() => {
+          setTrigger(undefined);
+          props.onSharedTriggerClose?.();
+        }}
         onTriggered={() => {
           setPage(0);
           runs.retry();
+          details.retry();
         }}
       />
       <ClearDagRunDialog

@@ -2,7 +2,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { PERMISSION_REASONS } from '../../hooks';
@@ -44,6 +44,11 @@ function rowOf(text: string): HTMLElement {
   if (!row) throw new Error(`No table row contains ${text}`);
   return row as HTMLElement;
 }
+
+// The trigger dialog loads its form library and editor on demand: the first
+// load in a test file compiles them, which takes seconds on a busy machine.
+jest.setTimeout(120_000);
+configure({ asyncUtilTimeout: 30_000 });
 
 describe('EntityAirflowContent', () => {
   it('shows the missing-annotation empty state for an entity without Airflow annotations', async () => {

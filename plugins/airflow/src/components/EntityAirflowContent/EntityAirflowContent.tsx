@@ -21,11 +21,13 @@ import { DagRunsView } from '../DagRunsView';
 import { DagsTable } from '../DagsTable';
 import { EntityDagsWarnings } from '../EntityDagsWarnings';
 import { TriggerDagRunDialog } from '../TriggerDagRunDialog';
+import {
+  SELECTED_DAG_PARAM,
+  SELECTED_INSTANCE_PARAM,
+  TRIGGER_CONF_PARAM,
+} from '../../lib/tabLinks';
 
-/** Query parameters selecting the DAG whose runs are shown. */
-export const SELECTED_INSTANCE_PARAM = 'instance';
-/** Query parameter holding the selected DAG id. */
-export const SELECTED_DAG_PARAM = 'dag';
+export { SELECTED_DAG_PARAM, SELECTED_INSTANCE_PARAM, TRIGGER_CONF_PARAM };
 
 /**
  * Props of {@link EntityAirflowContent}.
@@ -38,7 +40,9 @@ export interface EntityAirflowContentProps {
 
 /**
  * The Airflow tab of an entity page: the entity's DAGs, and the DAG runs of
- * the DAG selected with the `instance` and `dag` query parameters.
+ * the DAG selected with the `instance` and `dag` query parameters; with a
+ * `trigger` parameter too, the trigger dialog of that DAG, prefilled with its
+ * value as the run config (a shared link; it never triggers by itself).
  * @public
  */
 export function EntityAirflowContent(props: EntityAirflowContentProps) {
@@ -58,12 +62,14 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
   const [searchParams, setSearchParams] = useAppSearchParams();
   const selectedInstance = searchParams.get(SELECTED_INSTANCE_PARAM);
   const selectedDagId = searchParams.get(SELECTED_DAG_PARAM);
+  const sharedTriggerConf = searchParams.get(TRIGGER_CONF_PARAM);
   const [dagToTrigger, setDagToTrigger] = useState<AirflowEntityDag>();
   const dags = useEntityDags(entityRef);
 
   const select = (dag?: { instance: string; dagId: string }) =>
     setSearchParams(previous => {
       const next = new URLSearchParams(previous);
+      next.delete(TRIGGER_CONF_PARAM);
       if (dag) {
         next.set(SELECTED_INSTANCE_PARAM, dag.instance);
         next.set(SELECTED_DAG_PARAM, dag.dagId);
@@ -87,6 +93,17 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
           dags.retry();
         }}
         pollIntervalMs={props.pollIntervalMs}
+        sharedTriggerConfText={sharedTriggerConf ?? undefined}
+        onSharedTriggerClose={() =>
+          setSearchParams(
+            previous => {
+              const next = new URLSearchParams(previous);
+              next.delete(TRIGGER_CONF_PARAM);
+              return next;
+            },
+            { replace: true },
+          )
+        }
       />
     );
   }
@@ -147,6 +164,7 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
           dagId={dagToTrigger.dagId}
           onClose={() => setDagToTrigger(undefined)}
           onTriggered={() => dags.retry()}
+          pausePermission={permissions.pause}
         />
       )}
     </Stack>

@@ -39,6 +39,11 @@ export interface AirflowDialect {
   runTime(run: RawDagRun): string | undefined;
   /** The logical date of a raw run. */
   logicalDate(run: RawDagRun): string | null | undefined;
+  /**
+   * Query of `GET /dags/{dag_id}/dagRuns` for the runs whose logical date is
+   * exactly `date` (v2 `logical_date_gte`/`_lte`, v1 `execution_date_gte`/`_lte`).
+   */
+  logicalDateQuery(date: string): Record<string, string>;
   /** Whether the DAG is active (not stale). */
   isActive(dag: RawDag): boolean;
   /** Next run's logical date and earliest creation time. */

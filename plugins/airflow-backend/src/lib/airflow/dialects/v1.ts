@@ -83,6 +83,10 @@ export const v1Dialect: AirflowDialect = {
   runTimeField: 'execution_date',
   runTime: run => run.execution_date ?? run.logical_date ?? undefined,
   logicalDate: run => run.logical_date ?? run.execution_date,
+  logicalDateQuery: date => ({
+    execution_date_gte: date,
+    execution_date_lte: date,
+  }),
   isActive: dag => (typeof dag.is_active === 'boolean' ? dag.is_active : true),
   nextRun: dag => ({
     logicalDate: dag.next_dagrun,

@@ -13,6 +13,10 @@ export const v2Dialect: AirflowDialect = {
   runTimeField: 'run_after',
   runTime: run => run.run_after ?? undefined,
   logicalDate: run => run.logical_date,
+  logicalDateQuery: date => ({
+    logical_date_gte: date,
+    logical_date_lte: date,
+  }),
   isActive: dag => (typeof dag.is_stale === 'boolean' ? !dag.is_stale : true),
   nextRun: dag => ({
     logicalDate: dag.next_dagrun_logical_date,

@@ -186,6 +186,17 @@ export const spec = {
           },
         },
       },
+      TriggerConflict: {
+        description:
+          'The DAG already has a DAG run with this run id or logical date (ConflictError). The message names that run, and `error.existingRun` carries it when Airflow could be asked for it.',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/TriggerConflictResponse',
+            },
+          },
+        },
+      },
       PayloadTooLarge: {
         description: 'The request body is larger than 64 KiB.',
         content: {
@@ -230,6 +241,56 @@ export const spec = {
               },
               stack: {
                 type: 'string',
+              },
+            },
+          },
+          request: {
+            type: 'object',
+            properties: {
+              method: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+            },
+          },
+          response: {
+            type: 'object',
+            required: ['statusCode'],
+            properties: {
+              statusCode: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+      },
+      TriggerConflictResponse: {
+        type: 'object',
+        description:
+          'The error body of @backstage/errors, with the DAG run a trigger collides with.',
+        required: ['error', 'response'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['name', 'message'],
+            properties: {
+              name: {
+                type: 'string',
+                description: '`ConflictError`.',
+              },
+              message: {
+                type: 'string',
+              },
+              code: {
+                type: 'string',
+              },
+              stack: {
+                type: 'string',
+              },
+              existingRun: {
+                $ref: '#/components/schemas/DagRun',
               },
             },
           },
@@ -565,6 +626,94 @@ export const spec = {
           },
           webUrl: {
             type: 'string',
+          },
+        },
+      },
+      TriggeredDagRun: {
+        type: 'object',
+        description:
+          "A DAG run just triggered (the fields of `DagRun`) and whether its DAG is paused: a paused DAG's run stays queued until the DAG is unpaused.",
+        additionalProperties: false,
+        required: [
+          'instance',
+          'dagId',
+          'runId',
+          'state',
+          'runType',
+          'logicalDate',
+          'runAfter',
+          'queuedAt',
+          'startDate',
+          'endDate',
+          'durationSeconds',
+          'note',
+          'conf',
+          'webUrl',
+          'dagIsPaused',
+        ],
+        properties: {
+          instance: {
+            type: 'string',
+          },
+          dagId: {
+            type: 'string',
+          },
+          runId: {
+            type: 'string',
+          },
+          state: {
+            $ref: '#/components/schemas/DagRunState',
+          },
+          runType: {
+            type: 'string',
+          },
+          logicalDate: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          runAfter: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          queuedAt: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          startDate: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          endDate: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          durationSeconds: {
+            type: ['number', 'null'],
+            description: 'Seconds.',
+          },
+          note: {
+            type: ['string', 'null'],
+          },
+          conf: {
+            $ref: '#/components/schemas/JsonObject',
+          },
+          webUrl: {
+            type: 'string',
+          },
+          dagIsPaused: {
+            type: ['boolean', 'null'],
+            description:
+              'Whether the DAG was paused right after the trigger (then the run waits until it is unpaused); null when Airflow could not tell.',
           },
         },
       },
@@ -1145,6 +1294,16 @@ export const spec = {
           conf: {
             $ref: '#/components/schemas/JsonObject',
           },
+          runId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 250,
+            pattern: '^(?!(?:\\.{1,2}|~)$)[A-Za-z0-9_.~:+-]+$',
+            'x-error-message':
+              'may contain only letters, digits and _ . ~ : + - (and may not be ".", ".." or "~"), at most 250 characters',
+            description:
+              "The DAG run id (Airflow's default `allowed_run_id_pattern`); defaults to `backstage__<UTC now>__<8 hex digits>`.",
+          },
           logicalDate: {
             type: 'string',
             format: 'date-time',
@@ -1534,7 +1693,7 @@ export const spec = {
       post: {
         operationId: 'TriggerDagRun',
         description:
-          "Triggers a DAG run with a unique run id generated by Backstage (permission `airflow.dag.trigger`; audited). The run's note records the Backstage user.",
+          "Triggers a DAG run, with the given run id or a unique one generated by Backstage (permission `airflow.dag.trigger`; audited). The run's note records the Backstage user. The answer says whether the DAG is paused (its run then stays queued until it is unpaused). A refusal of Airflow's param validation reads `<param>: <reason>`, e.g. `top_n: must be at most 100`.",
         requestBody: {
           required: false,
           content: {
@@ -1547,11 +1706,11 @@ export const spec = {
         },
         responses: {
           '201': {
-            description: 'The created DAG run.',
+            description: 'The created DAG run, and whether its DAG is paused.',
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/DagRun',
+                  $ref: '#/components/schemas/TriggeredDagRun',
                 },
               },
             },
@@ -1569,7 +1728,7 @@ export const spec = {
             $ref: '#/components/responses/NotFound',
           },
           '409': {
-            $ref: '#/components/responses/Conflict',
+            $ref: '#/components/responses/TriggerConflict',
           },
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',

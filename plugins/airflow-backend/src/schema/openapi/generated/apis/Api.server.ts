@@ -16,7 +16,9 @@ import { ErrorResponse } from '../models/ErrorResponse.model';
 import { InstancesResponse } from '../models/InstancesResponse.model';
 import { OwnershipResponse } from '../models/OwnershipResponse.model';
 import { SetDagPausedRequest } from '../models/SetDagPausedRequest.model';
+import { TriggerConflictResponse } from '../models/TriggerConflictResponse.model';
 import { TriggerDagRunRequest } from '../models/TriggerDagRunRequest.model';
+import { TriggeredDagRun } from '../models/TriggeredDagRun.model';
 
 /**
  * @public
@@ -190,12 +192,12 @@ export type TriggerDagRun = {
   };
   body: TriggerDagRunRequest;
   response:
-    | DagRun
+    | TriggeredDagRun
     | ErrorResponse
     | ErrorResponse
     | ErrorResponse
     | ErrorResponse
-    | ErrorResponse
+    | TriggerConflictResponse
     | ErrorResponse
     | ErrorResponse;
 };

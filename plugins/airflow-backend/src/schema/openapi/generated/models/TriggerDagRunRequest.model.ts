@@ -14,6 +14,10 @@ export interface TriggerDagRunRequest {
    */
   conf?: { [key: string]: any };
   /**
+   * The DAG run id (Airflow\'s default `allowed_run_id_pattern`); defaults to `backstage__<UTC now>__<8 hex digits>`.
+   */
+  runId?: string;
+  /**
    * The logical date, RFC 3339 with a time zone, years 1900 to 2999; defaults to now.
    */
   logicalDate?: Date;

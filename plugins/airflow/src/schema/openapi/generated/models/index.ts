@@ -29,4 +29,7 @@ export * from '../models/OwnershipSummary.model';
 export * from '../models/SetDagPausedRequest.model';
 export * from '../models/TaskInstance.model';
 export * from '../models/TaskInstanceState.model';
+export * from '../models/TriggerConflictResponse.model';
+export * from '../models/TriggerConflictResponseError.model';
 export * from '../models/TriggerDagRunRequest.model';
+export * from '../models/TriggeredDagRun.model';
