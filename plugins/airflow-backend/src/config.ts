@@ -32,6 +32,9 @@ const urlSchema = z
 /** `auth.type`s the plugin itself serves; others come from auth provider modules. */
 const BUILT_IN_AUTH_TYPES = ['password', 'token', 'none'];
 
+/** How long entity pages wait for an instance unless configured, in milliseconds. */
+const DEFAULT_PAGE_TIMEOUT_MS = 5_000;
+
 const authSchema = z
   .object({
     type: z
@@ -271,8 +274,6 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
   };
 }
 
-/** How long entity pages wait for an instance unless configured, in milliseconds. */
-const DEFAULT_PAGE_TIMEOUT_MS = 5_000;
 
 /** The PEM certificates of `tls.ca` and `tls.caFile`, or undefined for none. */
 function caCertificatesOf(

@@ -263,6 +263,13 @@ export class StaticTokenAuthProvider implements AirflowAuthProvider {
   }
 }
 
+/** No credentials (an Airflow that needs none). */
+export const noAuthProvider: AirflowAuthProvider = {
+  async getCredentials() {
+    return {};
+  },
+};
+
 /**
  * The built-in provider of an instance's parsed `auth` config.
  *
@@ -289,10 +296,3 @@ export function builtInAuthProvider(
       );
   }
 }
-
-/** No credentials (an Airflow that needs none). */
-export const noAuthProvider: AirflowAuthProvider = {
-  async getCredentials() {
-    return {};
-  },
-};
