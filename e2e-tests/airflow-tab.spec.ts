@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import {
   SCREENSHOTS,
   airflowDag,
+  airflowDagRun,
   openAirflowTab,
   signInAsGuest,
 } from './helpers';
@@ -60,22 +61,51 @@ test('an owner triggers a run with a conf and watches it appear and finish', asy
     .first();
   await row.getByRole('button', { name: 'Trigger DAG run' }).click();
   const dialog = page.getByRole('dialog', { name: 'Trigger DAG run' });
-  const conf = dialog.getByRole('textbox', { name: 'Run config (conf)' });
-  // Prefilled from the DAG's params defaults.
-  await expect(conf).toHaveValue(/"region": "emea"/);
-  await conf.fill(
-    '{"region": "apac", "top_n": 3, "include_returns": true, "report_title": "Browser test"}',
-  );
+  // The form generated from the DAG's params, prefilled with their defaults.
+  const region = dialog.getByRole('combobox', { name: 'region' });
+  await expect(region).toContainText('Europe, Middle East and Africa');
+  await region.click();
+  await page.getByRole('option', { name: 'Asia-Pacific' }).click();
+  const topN = dialog.getByRole('spinbutton', { name: 'top_n' });
+  await expect(topN).toHaveValue('10');
+  // Out of bounds: refused on the field before anything is sent.
+  await topN.fill('500');
+  await expect(dialog.getByText('must be at most 100').first()).toBeVisible();
+  const triggerButton = dialog.getByRole('button', {
+    name: 'Trigger',
+    exact: true,
+  });
+  await expect(triggerButton).toBeDisabled();
+  await topN.fill('3');
+  await expect(dialog.getByText('must be at most 100')).toHaveCount(0);
+  await dialog.getByRole('switch', { name: 'include_returns' }).click();
+  await dialog
+    .getByRole('textbox', { name: 'report_title' })
+    .fill('Browser test');
   await dialog
     .getByRole('textbox', { name: 'Note' })
     .fill('from the browser test');
   await page.screenshot({ path: `${SCREENSHOTS}/trigger-dialog.png` });
-  await dialog.getByRole('button', { name: 'Trigger', exact: true }).click();
+  // The JSON tab shows the same config, in a code editor.
+  await dialog.getByRole('tab', { name: 'JSON' }).click();
+  const editor = dialog.getByRole('textbox', { name: 'Run config (conf)' });
+  await expect(editor).toContainText('"region": "apac"');
+  await expect(editor).toContainText('"top_n": 3');
+  await expect(triggerButton).toBeEnabled();
+  await triggerButton.click();
   const runLink = dialog.getByRole('link', { name: 'Open DAG run in Airflow' });
   await expect(runLink).toBeVisible();
   const href = await runLink.getAttribute('href');
   expect(href).toMatch(/\/dags\/sales_daily_report\/runs\/backstage__/);
   const runId = decodeURIComponent(href!.split('/runs/')[1]);
+  // Airflow got exactly the config the form showed.
+  expect((await airflowDagRun('sales_daily_report', runId)).conf).toEqual({
+    region: 'apac',
+    top_n: 3,
+    include_returns: true,
+    report_title: 'Browser test',
+    report_date: null,
+  });
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   await row.getByRole('button', { name: 'Show DAG runs' }).click();

@@ -56,8 +56,8 @@ export async function openAirflowTab(page: Page, name: string) {
   ).toBeVisible();
 }
 
-/** Reads a DAG straight from the real Airflow's API (to verify, never to act). */
-export async function airflowDag(dagId: string): Promise<any> {
+/** Reads a path of the real Airflow's API (to verify, never to act). */
+async function airflowGet(path: string): Promise<any> {
   const login = await fetch(`${AIRFLOW_BASE_URL}/auth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -67,13 +67,25 @@ export async function airflowDag(dagId: string): Promise<any> {
     }),
   });
   const { access_token } = (await login.json()) as any;
-  const res = await fetch(
-    `${AIRFLOW_BASE_URL}/api/v2/dags/${encodeURIComponent(dagId)}`,
-    {
-      headers: { Authorization: `Bearer ${access_token}` },
-    },
-  );
+  const res = await fetch(`${AIRFLOW_BASE_URL}/api/v2${path}`, {
+    headers: { Authorization: `Bearer ${access_token}` },
+  });
   return res.json();
+}
+
+/** Reads a DAG straight from the real Airflow's API (to verify, never to act). */
+export async function airflowDag(dagId: string): Promise<any> {
+  return airflowGet(`/dags/${encodeURIComponent(dagId)}`);
+}
+
+/** Reads a DAG run straight from the real Airflow's API (to verify, never to act). */
+export async function airflowDagRun(
+  dagId: string,
+  runId: string,
+): Promise<any> {
+  return airflowGet(
+    `/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(runId)}`,
+  );
 }
 
 /** Where the README's screenshots are written. */
