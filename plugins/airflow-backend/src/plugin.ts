@@ -8,6 +8,7 @@ import { readAirflowConfig } from './config';
 import { DefaultAirflowClient } from './lib/airflow';
 import { createRouter } from './router/router';
 import { createAirflowServices } from './service/createServices';
+import { OwnershipStore } from './service/ownership/OwnershipStore';
 
 /**
  * The Airflow backend plugin: holds the Airflow credentials and serves the
@@ -30,6 +31,8 @@ export const airflowPlugin = createBackendPlugin({
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
+        database: coreServices.database,
         catalog: catalogServiceRef,
       },
       async init({
@@ -43,6 +46,8 @@ export const airflowPlugin = createBackendPlugin({
         cache,
         scheduler,
         auth,
+        userInfo,
+        database,
         catalog,
       }) {
         const pluginConfig = readAirflowConfig(config);
@@ -56,7 +61,10 @@ export const airflowPlugin = createBackendPlugin({
           catalog,
           permissions,
           auth,
+          userInfo,
           cache,
+          // The ownership index lives in the plugin's database (migrations in the package).
+          ownershipStore: await OwnershipStore.create(database),
           logger,
         });
         await scheduler.scheduleTask({

@@ -15,6 +15,7 @@ import {
   recordingAuditor,
 } from '../__testUtils__/fakes';
 import { createAirflowServices } from './createServices';
+import { OwnershipStore } from './ownership/OwnershipStore';
 
 const entities = [
   component('orders', {
@@ -52,7 +53,10 @@ function setup(options: { deny?: string[] } = {}) {
     catalog: catalogServiceMock({ entities }),
     permissions,
     auth: mockServices.auth(),
+    userInfo: mockServices.userInfo(),
     cache,
+    // Not used by the entity routes: the ownership index's store, never opened.
+    ownershipStore: new OwnershipStore(undefined as never),
     logger: mockServices.logger.mock(),
   });
   return { service, client, cache, events, permissions, audit };

@@ -7,8 +7,11 @@ import type {
   AirflowDagRun,
   AirflowDagRunList,
   AirflowEntityDagsResponse,
+  AirflowDanglingPage,
   AirflowInstanceStatus,
-  AirflowOwnershipResponse,
+  AirflowOwnershipIndexStatus,
+  AirflowOwnershipPage,
+  AirflowOwnershipQuery,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import {
   DefaultApiClient,
@@ -22,6 +25,7 @@ import type {
   AirflowDagRunWithTaskInstances,
   AirflowEntityOptions,
   AirflowListDagRunsOptions,
+  AirflowOwnershipPageOptions,
   AirflowSetDagPausedOptions,
   AirflowTriggerDagRunOptions,
 } from './AirflowApi';
@@ -143,11 +147,29 @@ export class AirflowClient implements AirflowApi {
     return json(await this.#api.listInstances({}));
   }
 
-  async getOwnership(): Promise<AirflowOwnershipResponse> {
-    return json(await this.#api.getOwnership({}));
+  async getOwnership(
+    options: AirflowOwnershipPageOptions = {},
+  ): Promise<AirflowOwnershipPage> {
+    return json(await this.#api.getOwnership({ query: options }));
   }
 
-  async refreshOwnership(): Promise<AirflowOwnershipResponse> {
+  async getOwnershipDangling(
+    options: AirflowOwnershipQuery & { limit?: number; offset?: number } = {},
+  ): Promise<AirflowDanglingPage> {
+    return json(await this.#api.getOwnershipDangling({ query: options }));
+  }
+
+  async exportOwnershipCsv(
+    options: Omit<AirflowOwnershipPageOptions, 'limit' | 'offset'> = {},
+  ): Promise<Blob> {
+    const response = await this.#api.exportOwnership({ query: options });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response as unknown as Response);
+    }
+    return (response as unknown as Response).blob();
+  }
+
+  async refreshOwnership(): Promise<AirflowOwnershipIndexStatus> {
     return json(await this.#api.refreshOwnership({}));
   }
 }

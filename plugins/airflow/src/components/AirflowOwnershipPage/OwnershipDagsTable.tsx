@@ -1,13 +1,30 @@
-import { Link, Table, type TableColumn } from '@backstage/core-components';
+import { Link } from '@backstage/core-components';
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
-import type { AirflowOwnershipDag } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import type {
+  AirflowOwnershipDag,
+  AirflowOwnershipSort,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
+import LinearProgress from '@mui/material/LinearProgress';
+import Paper from '@mui/material/Paper';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TablePagination from '@mui/material/TablePagination';
+import TableRow from '@mui/material/TableRow';
+import TableSortLabel from '@mui/material/TableSortLabel';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { useMemo, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { formatDateTime, formatRelativeTime } from '../../lib/format';
-import { hiddenEntitiesText } from '../../lib/ownership';
+import {
+  OWNERSHIP_PAGE_SIZES,
+  hiddenEntitiesText,
+  type OwnershipView,
+} from '../../lib/ownership';
 import { DagRunStatus } from '../DagRunStatus';
 
 /** Title (and accessible name) of the DAG table. */
@@ -15,14 +32,16 @@ export const DAGS_TABLE_TITLE = 'DAGs and owners';
 
 /** Props of {@link OwnershipDagsTable}. */
 export interface OwnershipDagsTableProps {
+  /** The DAGs of the current page, in the server's order. */
   dags: AirflowOwnershipDag[];
+  /** DAGs matching the filters, on every page. */
+  total: number;
+  view: OwnershipView;
+  /** True while the next page loads (the current one stays). */
+  loading?: boolean;
+  onViewChange: (view: Partial<OwnershipView>) => void;
   emptyContent?: ReactNode;
 }
-
-const byText =
-  (text: (dag: AirflowOwnershipDag) => string) =>
-  (a: AirflowOwnershipDag, b: AirflowOwnershipDag) =>
-    text(a).localeCompare(text(b));
 
 function DagCell(props: { dag: AirflowOwnershipDag }) {
   const { dag } = props;
@@ -94,78 +113,115 @@ function LastRunCell(props: { dag: AirflowOwnershipDag }) {
   );
 }
 
-/** Every DAG with its instance, owners, naming entities, paused state, last run and schedule. */
+interface Column {
+  title: string;
+  sort?: AirflowOwnershipSort;
+  render: (dag: AirflowOwnershipDag) => ReactNode;
+}
+
+const COLUMNS: Column[] = [
+  { title: 'DAG', sort: 'dagId', render: dag => <DagCell dag={dag} /> },
+  { title: 'Instance', sort: 'instance', render: dag => dag.instance },
+  {
+    title: 'Owners',
+    sort: 'owners',
+    render: dag =>
+      dag.owners.length > 0 ? (
+        <EntityRefLinks entityRefs={dag.owners} defaultKind="group" />
+      ) : (
+        <Typography variant="body2" color="text.secondary">
+          —
+        </Typography>
+      ),
+  },
+  { title: 'Entities', render: dag => <EntitiesCell dag={dag} /> },
+  { title: 'Paused', render: dag => (dag.isPaused ? 'Yes' : 'No') },
+  { title: 'Last run', sort: 'lastRun', render: dag => <LastRunCell dag={dag} /> },
+  { title: 'Schedule', render: dag => dag.schedule ?? 'Manual only' },
+];
+
+/**
+ * One page of DAGs with their instance, owners, naming entities, paused
+ * state, last run and schedule. Sorting and paging ask the server (through
+ * `onViewChange`); "Last run" sorts by the time of the latest run.
+ */
 export function OwnershipDagsTable(props: OwnershipDagsTableProps) {
-  const { dags, emptyContent } = props;
-  // material-table writes its own state into row objects: give it copies.
-  const rows = useMemo(() => dags.map(dag => ({ ...dag })), [dags]);
-
-  const columns: TableColumn<AirflowOwnershipDag>[] = [
-    {
-      title: 'DAG',
-      field: 'displayName',
-      highlight: true,
-      customSort: byText(d => `${d.displayName}\u0000${d.dagId}`),
-      render: dag => <DagCell dag={dag} />,
-    },
-    { title: 'Instance', field: 'instance' },
-    {
-      title: 'Owners',
-      field: 'owners',
-      customSort: byText(d => d.owners.join(' ') || '\uffff'),
-      render: dag =>
-        dag.owners.length > 0 ? (
-          <EntityRefLinks entityRefs={dag.owners} defaultKind="group" />
-        ) : (
-          <Typography variant="body2" color="text.secondary">
-            —
-          </Typography>
-        ),
-    },
-    {
-      title: 'Entities',
-      field: 'entities',
-      customSort: (a, b) =>
-        a.entities.length +
-        a.hiddenEntityCount -
-        (b.entities.length + b.hiddenEntityCount),
-      render: dag => <EntitiesCell dag={dag} />,
-    },
-    {
-      title: 'Paused',
-      field: 'isPaused',
-      render: dag => (dag.isPaused ? 'Yes' : 'No'),
-    },
-    {
-      title: 'Last run',
-      field: 'lastRunState',
-      customSort: byText(d => d.lastRunState ?? ''),
-      render: dag => <LastRunCell dag={dag} />,
-    },
-    {
-      title: 'Schedule',
-      field: 'schedule',
-      customSort: byText(d => d.schedule ?? ''),
-      render: dag => dag.schedule ?? 'Manual only',
-    },
-  ];
-
+  const { dags, total, view, loading, onViewChange, emptyContent } = props;
   return (
     <Box component="section" aria-label={DAGS_TABLE_TITLE}>
-      <Table<AirflowOwnershipDag>
-        title={DAGS_TABLE_TITLE}
-        columns={columns}
-        data={rows}
-        emptyContent={emptyContent}
-        options={{
-          paging: rows.length > 25,
-          pageSize: 25,
-          pageSizeOptions: [25, 50, 100],
-          padding: 'dense',
-          search: false,
-          emptyRowsWhenPaging: false,
-        }}
-      />
+      <Paper variant="outlined">
+        <Typography variant="h5" component="h2" sx={{ p: 2, pb: 1 }}>
+          {DAGS_TABLE_TITLE}
+        </Typography>
+        <Box sx={{ height: 4 }}>{loading && <LinearProgress />}</Box>
+        <TableContainer>
+          <Table size="small" aria-label={DAGS_TABLE_TITLE}>
+            <TableHead>
+              <TableRow>
+                {COLUMNS.map(column => (
+                  <TableCell
+                    key={column.title}
+                    sortDirection={
+                      column.sort && view.sort === column.sort
+                        ? view.order
+                        : false
+                    }
+                  >
+                    {column.sort ? (
+                      <TableSortLabel
+                        active={view.sort === column.sort}
+                        direction={
+                          view.sort === column.sort ? view.order : 'asc'
+                        }
+                        onClick={() =>
+                          onViewChange({
+                            sort: column.sort,
+                            order:
+                              view.sort === column.sort && view.order === 'asc'
+                                ? 'desc'
+                                : 'asc',
+                            page: 0,
+                          })
+                        }
+                      >
+                        {column.title}
+                      </TableSortLabel>
+                    ) : (
+                      column.title
+                    )}
+                  </TableCell>
+                ))}
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {dags.length === 0 ? (
+                <TableRow>
+                  <TableCell colSpan={COLUMNS.length}>{emptyContent}</TableCell>
+                </TableRow>
+              ) : (
+                dags.map(dag => (
+                  <TableRow key={`${dag.instance}\u0000${dag.dagId}`}>
+                    {COLUMNS.map(column => (
+                      <TableCell key={column.title}>{column.render(dag)}</TableCell>
+                    ))}
+                  </TableRow>
+                ))
+              )}
+            </TableBody>
+          </Table>
+        </TableContainer>
+        <TablePagination
+          component="div"
+          count={total}
+          page={Math.min(view.page, Math.max(0, Math.ceil(total / view.pageSize) - 1))}
+          rowsPerPage={view.pageSize}
+          rowsPerPageOptions={OWNERSHIP_PAGE_SIZES}
+          onPageChange={(_, page) => onViewChange({ page })}
+          onRowsPerPageChange={e =>
+            onViewChange({ pageSize: Number(e.target.value), page: 0 })
+          }
+        />
+      </Paper>
     </Box>
   );
 }
