@@ -75,7 +75,8 @@ async function setup(options: { deny?: string[] } = {}) {
 
 const DAG = '/entities/component/default/orders/dags/local/orders_etl';
 
-// The first setup loads knex and migrates an in-memory database: slow on a busy machine.
+// Each test builds the validated router (it compiles the spec) and the first migrates an in-memory
+// database: allow for a busy machine.
 jest.setTimeout(30_000);
 
 describe('router', () => {

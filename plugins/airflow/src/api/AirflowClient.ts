@@ -153,12 +153,14 @@ export class AirflowClient implements AirflowApi {
     return json(await this.#api.getOwnership({ query: options }));
   }
 
+  /** One page of the dangling references matching the filters. */
   async getOwnershipDangling(
     options: AirflowOwnershipQuery & { limit?: number; offset?: number } = {},
   ): Promise<AirflowDanglingPage> {
     return json(await this.#api.getOwnershipDangling({ query: options }));
   }
 
+  /** The whole filtered view as CSV, as the backend streams it. */
   async exportOwnershipCsv(
     options: Omit<AirflowOwnershipPageOptions, 'limit' | 'offset'> = {},
   ): Promise<Blob> {

@@ -106,6 +106,9 @@ export const v1Dialect: AirflowDialect = {
           body: { dry_run: false },
           answersWithRun: true,
         },
+  features: {
+    dagIdPatternAlternatives: false,
+  },
   dagUrl: (webUiUrl, dagId) =>
     `${webUiUrl}/dags/${encodeURIComponent(dagId)}/grid`,
   dagRunUrl: (webUiUrl, dagId, runId) =>

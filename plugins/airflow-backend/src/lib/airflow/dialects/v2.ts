@@ -30,6 +30,9 @@ export const v2Dialect: AirflowDialect = {
     body: { dry_run: false, only_failed: onlyFailed },
     answersWithRun: true,
   }),
+  features: {
+    dagIdPatternAlternatives: '>=3.2.0',
+  },
   dagUrl: (webUiUrl, dagId) => `${webUiUrl}/dags/${encodeURIComponent(dagId)}`,
   dagRunUrl: (webUiUrl, dagId, runId) =>
     `${webUiUrl}/dags/${encodeURIComponent(dagId)}/runs/${encodeURIComponent(
