@@ -63,9 +63,14 @@ exports.up = async function up(knex) {
     table.bigInteger('last_run_at').nullable().comment('epoch ms of last_run_date, for sorting');
     table.text('search').notNullable().comment('lower-cased DAG id, display name, tags, Airflow owners');
     table.integer('entity_count').notNullable().comment('entities naming the DAG, readable or not');
+    table
+      .text('owner_sort')
+      .nullable()
+      .comment('smallest direct owner ref of the naming entities: the owners order when every entity is readable');
     table.primary(['generation_id', 'dag_no']);
     table.unique(['generation_id', 'instance', 'dag_id']);
     table.index(['generation_id', 'dag_id'], 'airflow_ownership_dags_gen_dag_idx');
+    table.index(['generation_id', 'owner_sort'], 'airflow_ownership_dags_gen_owner_idx');
   });
 
   await knex.schema.createTable('airflow_ownership_entities', table => {

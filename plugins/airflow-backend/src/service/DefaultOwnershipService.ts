@@ -114,6 +114,26 @@ const ageOf = (ms: number | null, now: number) =>
   ms === null ? null : Math.max(0, Math.round((now - ms) / 1000));
 
 /** The annotated entities of one build, numbered, with what they select per instance. */
+/**
+ * Per DAG number, the smallest lower-cased direct owner ref of the entities
+ * linked to it: the owners order of a caller who may read every entity
+ * (the store's fallback computes the same over the readable ones).
+ */
+function ownerSortKeys(
+  links: Iterable<{ dagNo: number; entityNo: number }>,
+  entities: EntityRow[],
+): Map<number, string> {
+  const keys = new Map<number, string>();
+  for (const { dagNo, entityNo } of links) {
+    for (const owner of entities[entityNo].owners) {
+      const ref = owner.toLocaleLowerCase('en-US');
+      const current = keys.get(dagNo);
+      if (current === undefined || ref < current) keys.set(dagNo, ref);
+    }
+  }
+  return keys;
+}
+
 interface CatalogPlan {
   entities: EntityRow[];
   byInstance: Map<
@@ -478,7 +498,7 @@ export class DefaultOwnershipService implements OwnershipService {
         const { byInstance, entities } = await plan;
         let dags: { dagNo: number; dagId: string; tags: string[] }[];
         let status: StoredInstance;
-        let fresh: Omit<DagRow, 'entityCount'>[] | undefined;
+        let fresh: Omit<DagRow, 'entityCount' | 'ownerSort'>[] | undefined;
         if ('error' in fetched) {
           const before = previous.instances.find(i => i.instance === instance);
           const copied =
@@ -539,6 +559,7 @@ export class DefaultOwnershipService implements OwnershipService {
             });
           }
         }
+        const ownerSort = ownerSortKeys(links.values(), entities);
         if (fresh) {
           const counts = new Map<number, number>();
           for (const link of links.values()) {
@@ -546,11 +567,18 @@ export class DefaultOwnershipService implements OwnershipService {
           }
           await store.insertDags(
             generation,
-            fresh.map(row => ({ ...row, entityCount: counts.get(row.dagNo) ?? 0 })),
+            fresh.map(row => ({
+              ...row,
+              entityCount: counts.get(row.dagNo) ?? 0,
+              ownerSort: ownerSort.get(row.dagNo) ?? null,
+            })),
           );
         }
         await store.insertLinks(generation, [...links.values()]);
-        if (!fresh) await store.recountEntities(generation, instance);
+        if (!fresh) {
+          await store.recountEntities(generation, instance);
+          await store.setOwnerSort(generation, ownerSort);
+        }
         return status;
       }),
     );
@@ -669,7 +697,10 @@ export class DefaultOwnershipService implements OwnershipService {
   async #fetchInstance(
     client: AirflowClient,
   ): Promise<
-    | { fetchedAt: number; dags: Omit<DagRow, 'dagNo' | 'entityCount'>[] }
+    | {
+        fetchedAt: number;
+        dags: Omit<DagRow, 'dagNo' | 'entityCount' | 'ownerSort'>[];
+      }
     | { error: AirflowInstanceError }
   > {
     const instance = client.config.name;

@@ -60,6 +60,8 @@ export interface DagRow {
   airflowOwners: string[];
   lastRunState: AirflowOwnershipDag['lastRunState'];
   lastRunDate: string | null;
+  /** The smallest lower-cased direct owner ref of the entities naming the DAG; null for none. */
+  ownerSort: string | null;
 }
 
 /** An entity as the builder writes it; `ownerClosure` holds its direct owners and the groups above them. */
@@ -295,8 +297,28 @@ export class OwnershipStore {
           .join('\n')
           .toLocaleLowerCase('en-US'),
         entity_count: r.entityCount,
+        owner_sort: r.ownerSort,
       })),
     );
+  }
+
+  /** Sets the owners sort key of DAGs written without one (those copied from a previous generation). */
+  async setOwnerSort(
+    generation: number,
+    byDag: Map<number, string>,
+  ): Promise<void> {
+    const byValue = new Map<string, number[]>();
+    for (const [dagNo, value] of byDag) {
+      byValue.set(value, [...(byValue.get(value) ?? []), dagNo]);
+    }
+    for (const [value, dagNos] of byValue) {
+      for (let i = 0; i < dagNos.length; i += INSERT_BATCH_ROWS) {
+        await this.#db(T.dags)
+          .where('generation_id', generation)
+          .whereIn('dag_no', dagNos.slice(i, i + INSERT_BATCH_ROWS))
+          .update({ owner_sort: value });
+      }
+    }
   }
 
   /** Counts the links of the DAGs of `instance` (after copying them and linking them anew). */
@@ -745,18 +767,20 @@ export class OwnershipStore {
     if (filters.orphans) q.where('d.entity_count', 0);
     if (filters.failing) q.where('d.last_run_state', 'failed');
     if (filters.paused) q.whereRaw('d.is_paused = TRUE');
-    const linked = (
-      build: (sub: Knex.QueryBuilder) => void,
-    ): ((sub: Knex.QueryBuilder) => void) => {
-      return sub => {
-        sub
-          .select(this.#db.raw('1'))
-          .from(`${T.links} as l`)
-          .where('l.generation_id', generation)
-          .andWhereRaw('l.dag_no = d.dag_no');
-        this.#visible(sub, 'l.entity_no', filters.hiddenEntityNos);
-        build(sub);
-      };
+    // The DAGs linked to a readable entity with a matching owner row: one
+    // uncorrelated subquery each (evaluated once, not once per DAG).
+    const linkedTo = (owner: (o: Knex.QueryBuilder) => void) => {
+      const sub = this.#db(`${T.links} as l`)
+        .join(`${T.owners} as o`, j =>
+          j
+            .on('o.generation_id', '=', 'l.generation_id')
+            .andOn('o.entity_no', '=', 'l.entity_no'),
+        )
+        .where('l.generation_id', generation)
+        .select('l.dag_no');
+      this.#visible(sub, 'l.entity_no', filters.hiddenEntityNos);
+      owner(sub);
+      return sub;
     };
     for (const refs of [filters.ownerRefs, filters.mineRefs]) {
       if (!refs) continue;
@@ -764,16 +788,23 @@ export class OwnershipStore {
         q.whereRaw('1 = 0');
         continue;
       }
-      q.whereExists(
-        linked(sub => this.#ownedBy(sub, generation, 'l.entity_no', refs, filters)),
+      q.whereIn(
+        'd.dag_no',
+        linkedTo(o => {
+          o.whereIn('o.owner_ref', refs);
+          if (!filters.includeChildGroups) o.andWhereRaw('o.direct = TRUE');
+        }),
       );
     }
     for (const word of filters.words) {
       const pattern = likePattern(word);
       q.where(w =>
-        w.whereRaw(`d.search LIKE ? ESCAPE '\\'`, [pattern]).orWhereExists(
-          linked(sub =>
-            sub.whereExists(this.#ownerLike(generation, 'l.entity_no', pattern)),
+        w.whereRaw(`d.search LIKE ? ESCAPE '\\'`, [pattern]).orWhereIn(
+          'd.dag_no',
+          linkedTo(o =>
+            o
+              .andWhereRaw('o.direct = TRUE')
+              .andWhereRaw(`o.owner_ref LIKE ? ESCAPE '\\'`, [pattern]),
           ),
         ),
       );
@@ -791,7 +822,11 @@ export class OwnershipStore {
     // NULLS LAST (SQLite 3.30+, PostgreSQL): DAGs that never ran, or without a readable owner, come last.
     if (sort === 'lastRun') {
       q.orderByRaw(`d.last_run_at ${dir} NULLS LAST`);
+    } else if (sort === 'owners' && hidden.length === 0) {
+      // Every entity readable: the key the build wrote (the same value as below).
+      q.orderByRaw(`d.owner_sort ${dir} NULLS LAST`);
     } else if (sort === 'owners') {
+      // Some entities hidden from the caller: their owners must not decide the order.
       const hiddenClause =
         hidden.length > 0 ? `AND l.entity_no NOT IN (${intList(hidden)})` : '';
       q.orderByRaw(
