@@ -114,6 +114,22 @@ const ageOf = (ms: number | null, now: number) =>
   ms === null ? null : Math.max(0, Math.round((now - ms) / 1000));
 
 /** The annotated entities of one build, numbered, with what they select per instance. */
+/** A dangling reference as the store writes it, searchable by DAG id, entity ref and title. */
+function danglingRow(
+  entity: EntityRow,
+  instance: string,
+  dagId: string,
+  reason: 'dag-missing' | 'unknown-instance',
+) {
+  return {
+    entityNo: entity.entityNo,
+    instance,
+    dagId,
+    reason,
+    search: `${dagId}\n${entity.entityRef}\n${entity.title}`,
+  };
+}
+
 /**
  * Per DAG number, the smallest lower-cased direct owner ref of the entities
  * linked to it: the owners order of a caller who may read every entity
@@ -548,15 +564,10 @@ export class DefaultOwnershipService implements OwnershipService {
           }
           // Without a good read of the instance, a missing DAG proves nothing.
           if (status.error) continue;
-          const entity = entities[entityNo];
           for (const dagId of match.missing) {
-            dangling.push({
-              entityNo,
-              instance,
-              dagId,
-              reason: 'dag-missing',
-              search: `${dagId}\n${entity.entityRef}\n${entity.title}`,
-            });
+            dangling.push(
+              danglingRow(entities[entityNo], instance, dagId, 'dag-missing'),
+            );
           }
         }
         const ownerSort = ownerSortKeys(links.values(), entities);
@@ -588,15 +599,10 @@ export class DefaultOwnershipService implements OwnershipService {
     for (const [instance, selections] of byInstance) {
       if (configured.has(instance)) continue;
       for (const { entityNo, selection } of selections) {
-        const entity = entities[entityNo];
         for (const dagId of selection.dagIds) {
-          dangling.push({
-            entityNo,
-            instance,
-            dagId,
-            reason: 'unknown-instance',
-            search: `${dagId}\n${entity.entityRef}\n${entity.title}`,
-          });
+          dangling.push(
+            danglingRow(entities[entityNo], instance, dagId, 'unknown-instance'),
+          );
         }
       }
     }

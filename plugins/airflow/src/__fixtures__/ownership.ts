@@ -204,12 +204,14 @@ export const danglingPage: AirflowDanglingPage = {
   ],
 };
 
-/** The index served after a failed refresh in which prod failed: its DAGs are two hours old. */
+/** The index served after a failed refresh: built two hours ago (prod failing then), the refresh since failed as a whole. */
 export const staleOwnershipPage: AirflowOwnershipPage = {
   ...ownershipPage,
   index: {
     ...ownershipIndexStatus,
+    builtAt: '2025-03-30T08:00:00.000Z',
     ageSeconds: 2 * 3600,
+    lastAttemptAt: '2025-03-30T10:00:00.000Z',
     lastRefreshError: 'Catalog request failed: 503 Service Unavailable',
     instances: [
       ownershipIndexStatus.instances[0],

@@ -19,7 +19,7 @@ import {
 import { AirflowOwnershipContent, AirflowOwnershipPage } from './index';
 
 // Several clicks through material-table re-renders; allow for slow CI machines.
-jest.setTimeout(20_000);
+jest.setTimeout(60_000);
 
 /**
  * The server's answers for the views these tests ask for (the filtering
@@ -389,7 +389,7 @@ describe('AirflowOwnershipContent', () => {
     });
     renderContent({ api });
     await waitFor(() => expect(shownDags()).toEqual(['Orders ETL']));
-    await userEvent.click(screen.getByRole('button', { name: 'Go to next page' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
     await waitFor(() => expect(shownDags()).toEqual(['Secret job']));
     expect(lastQuery(api)).toMatchObject({ offset: 25, limit: 25 });
   });
@@ -512,7 +512,9 @@ describe('AirflowOwnershipContent', () => {
       ),
     ).toBeInTheDocument();
     expect(
-      screen.getByText('Showing the last good index, built 2 hours ago.'),
+      screen.getByText(
+        'Showing the index of the last refresh that completed, built 2 hours ago.',
+      ),
     ).toBeInTheDocument();
     expect(
       screen.getByText('Catalog request failed: 503 Service Unavailable'),
@@ -532,6 +534,55 @@ describe('AirflowOwnershipContent', () => {
         /Its 3 DAGs are from the last successful read, 2 hours ago, and may be out of date/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('never claims a completed refresh when none has completed', async () => {
+    renderContent({
+      api: mockAirflowApi({
+        getOwnership: jest.fn().mockResolvedValue({
+          ...staleOwnershipPage,
+          index: {
+            ...staleOwnershipPage.index,
+            builtAt: null,
+            ageSeconds: null,
+            instances: [],
+          },
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        'No refresh has completed yet, so there is no index to show.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('The ownership index has not been built yet.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Showing the index/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/Index built/)).not.toBeInTheDocument();
+  });
+
+  it('shows a refresh that completed with a failed instance as the current index, with the instance warning only', async () => {
+    renderContent({
+      api: mockAirflowApi({
+        getOwnership: jest.fn().mockResolvedValue({
+          ...staleOwnershipPage,
+          index: {
+            ...staleOwnershipPage.index,
+            builtAt: '2025-03-30T10:00:05.000Z',
+            ageSeconds: 180,
+          },
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        /Airflow instance prod could not be read during the last build/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/The latest refresh of the ownership index failed/),
+    ).not.toBeInTheDocument();
   });
 
   it('says so when a failed instance was never read, instead of claiming a last good read', async () => {

@@ -1,4 +1,4 @@
-import { Link } from '@backstage/core-components';
+import { Link, Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
 import type {
   AirflowOwnershipDag,
@@ -6,19 +6,9 @@ import type {
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
-import LinearProgress from '@mui/material/LinearProgress';
-import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TablePagination from '@mui/material/TablePagination';
-import TableRow from '@mui/material/TableRow';
-import TableSortLabel from '@mui/material/TableSortLabel';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { formatDateTime, formatRelativeTime } from '../../lib/format';
 import {
   OWNERSHIP_PAGE_SIZES,
@@ -140,88 +130,65 @@ const COLUMNS: Column[] = [
   { title: 'Schedule', render: dag => dag.schedule ?? 'Manual only' },
 ];
 
+/** The server's order stays: the table never sorts a page itself. */
+const KEEP_ORDER = () => 0;
+
 /**
  * One page of DAGs with their instance, owners, naming entities, paused
- * state, last run and schedule. Sorting and paging ask the server (through
- * `onViewChange`); "Last run" sorts by the time of the latest run.
+ * state, last run and schedule, in the core-components Table. Sorting and
+ * paging ask the server (through `onViewChange`); "Last run" sorts by the
+ * time of the latest run.
  */
 export function OwnershipDagsTable(props: OwnershipDagsTableProps) {
   const { dags, total, view, loading, onViewChange, emptyContent } = props;
+  // The table keeps per-row state on its rows: give it copies.
+  const rows = useMemo(() => dags.map(dag => ({ ...dag })), [dags]);
+  const columns: TableColumn<AirflowOwnershipDag>[] = COLUMNS.map(column => ({
+    title: column.title,
+    // A field only for the table's sort state; the order is the server's.
+    field: column.sort,
+    sorting: Boolean(column.sort),
+    customSort: KEEP_ORDER,
+    defaultSort:
+      column.sort && view.sort === column.sort ? view.order : undefined,
+    render: column.render,
+  }));
+  const lastPage = Math.max(0, Math.ceil(total / view.pageSize) - 1);
   return (
     <Box component="section" aria-label={DAGS_TABLE_TITLE}>
-      <Paper variant="outlined">
-        <Typography variant="h5" component="h2" sx={{ p: 2, pb: 1 }}>
-          {DAGS_TABLE_TITLE}
-        </Typography>
-        <Box sx={{ height: 4 }}>{loading && <LinearProgress />}</Box>
-        <TableContainer>
-          <Table size="small" aria-label={DAGS_TABLE_TITLE}>
-            <TableHead>
-              <TableRow>
-                {COLUMNS.map(column => (
-                  <TableCell
-                    key={column.title}
-                    sortDirection={
-                      column.sort && view.sort === column.sort
-                        ? view.order
-                        : false
-                    }
-                  >
-                    {column.sort ? (
-                      <TableSortLabel
-                        active={view.sort === column.sort}
-                        direction={
-                          view.sort === column.sort ? view.order : 'asc'
-                        }
-                        onClick={() =>
-                          onViewChange({
-                            sort: column.sort,
-                            order:
-                              view.sort === column.sort && view.order === 'asc'
-                                ? 'desc'
-                                : 'asc',
-                            page: 0,
-                          })
-                        }
-                      >
-                        {column.title}
-                      </TableSortLabel>
-                    ) : (
-                      column.title
-                    )}
-                  </TableCell>
-                ))}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {dags.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={COLUMNS.length}>{emptyContent}</TableCell>
-                </TableRow>
-              ) : (
-                dags.map(dag => (
-                  <TableRow key={`${dag.instance}\u0000${dag.dagId}`}>
-                    {COLUMNS.map(column => (
-                      <TableCell key={column.title}>{column.render(dag)}</TableCell>
-                    ))}
-                  </TableRow>
-                ))
-              )}
-            </TableBody>
-          </Table>
-        </TableContainer>
-        <TablePagination
-          component="div"
-          count={total}
-          page={Math.min(view.page, Math.max(0, Math.ceil(total / view.pageSize) - 1))}
-          rowsPerPage={view.pageSize}
-          rowsPerPageOptions={OWNERSHIP_PAGE_SIZES}
-          onPageChange={(_, page) => onViewChange({ page })}
-          onRowsPerPageChange={e =>
-            onViewChange({ pageSize: Number(e.target.value), page: 0 })
-          }
-        />
-      </Paper>
+      <Table<AirflowOwnershipDag>
+        title={DAGS_TABLE_TITLE}
+        columns={columns}
+        data={rows}
+        page={Math.min(view.page, lastPage)}
+        totalCount={total}
+        isLoading={loading}
+        emptyContent={emptyContent}
+        onPageChange={(page, pageSize) =>
+          onViewChange(
+            pageSize === view.pageSize ? { page } : { page: 0, pageSize },
+          )
+        }
+        onOrderChange={(index, direction) => {
+          const sort = COLUMNS[index]?.sort;
+          onViewChange({
+            sort: sort ?? 'instance',
+            order: sort && direction === 'desc' ? 'desc' : 'asc',
+            page: 0,
+          });
+        }}
+        options={{
+          paging: true,
+          pageSize: view.pageSize,
+          pageSizeOptions: OWNERSHIP_PAGE_SIZES,
+          emptyRowsWhenPaging: false,
+          search: false,
+          sorting: true,
+          thirdSortClick: false,
+          draggable: false,
+          padding: 'dense',
+        }}
+      />
     </Box>
   );
 }

@@ -58,6 +58,16 @@ function instanceDataText(
   } from the last successful read, ${relativeAge(readAt, now)}, and may be out of date.`;
 }
 
+/** True when the latest refresh failed as a whole: no index, or one older than the attempt. */
+export function wholeRefreshFailed(status: AirflowOwnershipIndexStatus): boolean {
+  if (!status.lastRefreshError) return false;
+  if (status.builtAt === null) return true;
+  return (
+    status.lastAttemptAt !== null &&
+    Date.parse(status.lastAttemptAt) > Date.parse(status.builtAt)
+  );
+}
+
 /** Props of {@link OwnershipIndexStatus}. */
 export interface OwnershipIndexStatusProps {
   /** The state of the index being served. */
@@ -82,6 +92,10 @@ export function OwnershipIndexStatus(props: OwnershipIndexStatusProps) {
     receivedAt,
   );
   const age = builtAt === undefined ? undefined : relativeAge(builtAt, now);
+  // A refresh that failed as a whole (catalog, database) left the served
+  // index as it was; one that completed with failed instances is the served
+  // index itself, and the instance warnings below say what it holds.
+  const refreshFailed = wholeRefreshFailed(status);
 
   return (
     <Stack spacing={2}>
@@ -131,14 +145,14 @@ export function OwnershipIndexStatus(props: OwnershipIndexStatusProps) {
           message={errorMessage(refreshError)}
         />
       )}
-      {status.lastRefreshError && (
+      {refreshFailed && (
         <WarningPanel
           severity="warning"
           title="The latest refresh of the ownership index failed"
           message={
             age === undefined
-              ? 'No index has been built yet.'
-              : `Showing the last good index, built ${age}.`
+              ? 'No refresh has completed yet, so there is no index to show.'
+              : `Showing the index of the last refresh that completed, built ${age}.`
           }
           defaultExpanded
         >
