@@ -499,6 +499,8 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
   it('keeps the last good DAGs of an instance whose refresh fails, with their real age and the error', async () => {
     const { service, client } = setup();
     const first = await service.getPage(credentials, {}, {}, all);
+    const byOwner = { sort: 'owners' } as const;
+    const firstByOwner = ids(await service.getPage(credentials, {}, byOwner, all));
     const readAt = first.index.instances[0].refreshedAt;
     await new Promise(r => setTimeout(r, 20));
     client.listDags.mockRejectedValue(
@@ -508,6 +510,10 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     const page = await service.getPage(credentials, {}, {}, all);
     expect(ids(page)).toEqual(ids(first));
     expect(find(page, 'orders_etl').entities).toHaveLength(1);
+    // The copied DAGs get their owners order key again.
+    expect(ids(await service.getPage(credentials, {}, byOwner, all))).toEqual(
+      firstByOwner,
+    );
     const dangling = await service.getDangling(credentials, {});
     // Without a good read, a missing DAG proves nothing.
     expect(dangling.dangling.map(d => d.reason)).toEqual(['unknown-instance']);

@@ -1,19 +1,16 @@
-import { WarningPanel } from '@backstage/core-components';
+import {
+  Table,
+  WarningPanel,
+  type TableColumn,
+} from '@backstage/core-components';
 import { EntityRefLink, EntityRefLinks } from '@backstage/plugin-catalog-react';
 import type {
   AirflowDanglingPage,
   AirflowDanglingReference,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
-import Paper from '@mui/material/Paper';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
-import TablePagination from '@mui/material/TablePagination';
-import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
-import { forwardRef } from 'react';
+import { forwardRef, useMemo } from 'react';
 import { errorMessage } from '../../lib/errors';
 import { DANGLING_PAGE_SIZE } from '../../lib/ownership';
 
@@ -39,87 +36,82 @@ export interface DanglingReferencesTableProps {
   onPageChange: (page: number) => void;
 }
 
+const COLUMNS: TableColumn<AirflowDanglingReference>[] = [
+  { title: 'Entity', render: d => <EntityRefLink entityRef={d.entityRef} /> },
+  {
+    title: 'Owners',
+    render: d =>
+      d.owners.length > 0 ? (
+        <EntityRefLinks entityRefs={d.owners} defaultKind="group" />
+      ) : (
+        '—'
+      ),
+  },
+  { title: 'Instance', render: d => d.instance },
+  { title: 'DAG id', render: d => <code>{d.dagId}</code> },
+  { title: 'Reason', render: d => danglingReason(d.reason) },
+];
+
 /**
  * Annotated DAG ids that do not exist, matching the instance, owner, owned
  * by me and search filters of the view: the entity, its owners, the
- * instance, the DAG id and why; paged on the server. The section can be
- * scrolled to through its ref.
+ * instance, the DAG id and why; paged on the server, in the core-components
+ * Table. The section can be scrolled to through its ref.
  */
 export const DanglingReferencesTable = forwardRef<
   HTMLElement,
   DanglingReferencesTableProps
 >(function DanglingReferencesSection(props, ref) {
   const { page, error, filtered, pageIndex, onPageChange } = props;
-  const rows = page?.dangling ?? [];
+  // The table keeps per-row state on its rows: give it copies.
+  const rows = useMemo(
+    () => (page?.dangling ?? []).map(d => ({ ...d })),
+    [page],
+  );
+  const total = page?.total ?? 0;
   return (
     <Box component="section" aria-label={DANGLING_TABLE_TITLE} ref={ref}>
-      <Paper variant="outlined">
-        <Typography variant="h5" component="h2" sx={{ p: 2, pb: 0 }}>
-          {DANGLING_TABLE_TITLE}
-        </Typography>
-        {filtered && (
-          <Typography variant="body2" color="text.secondary" sx={{ px: 2 }}>
-            Filtered by instance, owner and search, like the DAGs.
-          </Typography>
+      {error && (
+        <WarningPanel
+          severity="error"
+          title="Could not load the dangling references"
+          message={errorMessage(error)}
+        />
+      )}
+      <Table<AirflowDanglingReference>
+        title={DANGLING_TABLE_TITLE}
+        subtitle={
+          filtered
+            ? 'Filtered by instance, owner and search, like the DAGs.'
+            : undefined
+        }
+        columns={COLUMNS}
+        data={rows}
+        isLoading={!page && !error}
+        page={Math.min(
+          pageIndex,
+          Math.max(0, Math.ceil(total / DANGLING_PAGE_SIZE) - 1),
         )}
-        {error && (
-          <WarningPanel
-            severity="error"
-            title="Could not load the dangling references"
-            message={errorMessage(error)}
-          />
-        )}
-        {page && rows.length === 0 ? (
+        totalCount={total}
+        onPageChange={next => onPageChange(next)}
+        emptyContent={
           <Typography variant="body2" sx={{ p: 2 }}>
             {filtered
               ? 'No dangling reference matches the filters.'
               : 'Every DAG id named in an airflow.apache.org annotation exists in its instance.'}
           </Typography>
-        ) : (
-          <Table size="small" aria-label={DANGLING_TABLE_TITLE}>
-            <TableHead>
-              <TableRow>
-                {['Entity', 'Owners', 'Instance', 'DAG id', 'Reason'].map(
-                  title => (
-                    <TableCell key={title}>{title}</TableCell>
-                  ),
-                )}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {rows.map(d => (
-                <TableRow key={`${d.entityRef}\u0000${d.instance}\u0000${d.dagId}`}>
-                  <TableCell>
-                    <EntityRefLink entityRef={d.entityRef} />
-                  </TableCell>
-                  <TableCell>
-                    {d.owners.length > 0 ? (
-                      <EntityRefLinks entityRefs={d.owners} defaultKind="group" />
-                    ) : (
-                      '—'
-                    )}
-                  </TableCell>
-                  <TableCell>{d.instance}</TableCell>
-                  <TableCell>
-                    <code>{d.dagId}</code>
-                  </TableCell>
-                  <TableCell>{danglingReason(d.reason)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-        {page && page.total > DANGLING_PAGE_SIZE && (
-          <TablePagination
-            component="div"
-            count={page.total}
-            page={Math.min(pageIndex, Math.ceil(page.total / DANGLING_PAGE_SIZE) - 1)}
-            rowsPerPage={DANGLING_PAGE_SIZE}
-            rowsPerPageOptions={[DANGLING_PAGE_SIZE]}
-            onPageChange={(_, next) => onPageChange(next)}
-          />
-        )}
-      </Paper>
+        }
+        options={{
+          paging: total > DANGLING_PAGE_SIZE,
+          pageSize: DANGLING_PAGE_SIZE,
+          pageSizeOptions: [DANGLING_PAGE_SIZE],
+          emptyRowsWhenPaging: false,
+          search: false,
+          sorting: false,
+          draggable: false,
+          padding: 'dense',
+        }}
+      />
     </Box>
   );
 });
