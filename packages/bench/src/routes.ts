@@ -25,7 +25,19 @@ const entity = (name: string) =>
   `${base}/entities/component/default/${enc(name)}`;
 export const plugin = {
   instances: `${base}/instances`,
+  /** The first page of the ownership view (25 DAGs, the summary, the index state). */
   ownership: `${base}/ownership`,
+  /** A page of the ownership view with filters, order and paging (query parameters as in the spec). */
+  ownershipView: (query: Record<string, string | number | boolean>) =>
+    `${base}/ownership?${new URLSearchParams(
+      Object.entries(query).map(([k, v]) => [k, String(v)]),
+    )}`,
+  ownershipDangling: `${base}/ownership/dangling`,
+  /** The CSV export of the DAGs matching the filters (streamed). */
+  ownershipExport: (query: Record<string, string | number | boolean> = {}) =>
+    `${base}/ownership/export?${new URLSearchParams(
+      Object.entries(query).map(([k, v]) => [k, String(v)]),
+    )}`,
   ownershipRefresh: `${base}/ownership/refresh`,
   entityDags: (name: string) => `${entity(name)}/dags`,
   dag: (name: string, instance: string, dagId: string) =>

@@ -16,6 +16,7 @@ import {
 import type { AirflowAuthProviderFactory } from './lib/airflow/auth';
 import { createRouter } from './router/router';
 import { createAirflowServices } from './service/createServices';
+import { OwnershipStore } from './service/ownership/OwnershipStore';
 
 /**
  * The Airflow backend plugin: holds the Airflow credentials and serves the
@@ -59,6 +60,8 @@ export const airflowPlugin = createBackendPlugin({
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
+        database: coreServices.database,
         catalog: catalogServiceRef,
         lifecycle: coreServices.lifecycle,
       },
@@ -73,6 +76,8 @@ export const airflowPlugin = createBackendPlugin({
         cache,
         scheduler,
         auth,
+        userInfo,
+        database,
         catalog,
         lifecycle,
       }) {
@@ -107,7 +112,10 @@ export const airflowPlugin = createBackendPlugin({
           catalog,
           permissions,
           auth,
+          userInfo,
           cache,
+          // The ownership index lives in the plugin's database (migrations in the package).
+          ownershipStore: await OwnershipStore.create(database),
           logger,
         });
         await scheduler.scheduleTask({

@@ -89,6 +89,17 @@ export const DAG_RUNS_PAGE_SIZE_DEFAULT = 25;
 /** Largest offset into a DAG's runs a request may ask for. @public */
 export const DAG_RUNS_OFFSET_MAX = 1_000_000;
 
+/** Largest page of the ownership view (DAGs or dangling references) one request may ask for. @public */
+export const OWNERSHIP_PAGE_SIZE_MAX = 100;
+/** Page size of the ownership view when a request names none. @public */
+export const OWNERSHIP_PAGE_SIZE_DEFAULT = 25;
+/** Largest offset into the ownership view a request may ask for. @public */
+export const OWNERSHIP_OFFSET_MAX = 1_000_000;
+/** Longest search text of the ownership view, in characters. @public */
+export const OWNERSHIP_SEARCH_MAX_LENGTH = 200;
+/** Longest owner entity ref the ownership view filters by (kind, namespace and name at their limits). @public */
+export const OWNER_REF_MAX_LENGTH = 400;
+
 /** Earliest year of a logical date the backend accepts (years 0–99 would roll over to 19xx). @public */
 export const LOGICAL_DATE_MIN_YEAR = 1900;
 /** Latest year of a logical date the backend accepts. @public */

@@ -395,23 +395,99 @@ export interface AirflowOwnershipSummary {
 }
 
 /**
- * The ownership index: every DAG of every instance joined with the catalog.
- * Source: `GET /api/airflow/ownership`.
+ * One instance in the ownership index: when its DAGs were last read from
+ * Airflow, and why the latest build could not read them. @public
+ */
+export interface AirflowOwnershipInstanceStatus {
+  /** The instance name. */
+  instance: string;
+  /** When its DAGs were last read successfully (ISO 8601), or null when they never were. */
+  refreshedAt: string | null;
+  /** Age of those DAGs in seconds at the time of the answer, or null. */
+  ageSeconds: number | null;
+  /** DAGs of the instance in the index (from `refreshedAt`). */
+  dagCount: number;
+  /** Why the latest build could not read the instance, or null when it could. */
+  error: AirflowInstanceError | null;
+}
+
+/** The state of the ownership index. @public */
+export interface AirflowOwnershipIndexStatus {
+  /** When the index being served was built (ISO 8601), or null if none was ever built. */
+  builtAt: string | null;
+  /** Age of that index in seconds at the time of the answer. */
+  ageSeconds: number | null;
+  /** When the latest refresh was attempted (ISO 8601), or null. */
+  lastAttemptAt: string | null;
+  /** When the latest refresh failed, in whole or for some instances, why; else null. */
+  lastRefreshError: string | null;
+  /** Every instance of the index being served. */
+  instances: AirflowOwnershipInstanceStatus[];
+}
+
+/**
+ * Filters and order of the ownership view. Filters combine with AND.
  * @public
  */
-export interface AirflowOwnershipResponse {
-  /** When the index was built (ISO 8601), or null if it never was. */
-  builtAt: string | null;
-  /** Age of the index in seconds at the time of the answer. */
-  ageSeconds: number | null;
-  /** When the latest refresh attempt failed, its message; the index is then the last good one. */
-  lastRefreshError: string | null;
-  /** Instances that failed during the last build; their DAGs are from the previous good build, if any. */
-  instanceErrors: AirflowInstanceError[];
-  /** Counts over `dags` and `dangling`. */
+export interface AirflowOwnershipQuery {
+  /** Words that must each occur in the DAG id, display name, tags, Airflow owners or catalog owners. */
+  q?: string;
+  /** Only DAGs of this instance. */
+  instance?: string;
+  /** Only DAGs owned by this entity ref (through a readable entity naming them). */
+  owner?: string;
+  /** Only DAGs owned by the caller, one of their groups (`ownershipEntityRefs`). */
+  mine?: boolean;
+  /** `owner` and `mine` also match the entities of child groups (default true). */
+  includeChildGroups?: boolean;
+  /** Only DAGs some entity names. */
+  owned?: boolean;
+  /** Only DAGs no entity names. */
+  orphans?: boolean;
+  /** Only DAGs whose latest run failed. */
+  failing?: boolean;
+  /** Only paused DAGs. */
+  paused?: boolean;
+}
+
+/** Sort keys of the ownership view's DAGs. @public */
+export type AirflowOwnershipSort = 'instance' | 'dagId' | 'lastRun' | 'owners';
+
+/**
+ * One page of the ownership view: the DAGs matching the filters, their count,
+ * the summary counts of the whole index, the index's state and the values
+ * the filters can take. Source: `GET /api/airflow/ownership`.
+ * @public
+ */
+export interface AirflowOwnershipPage {
+  /** The state of the index being served. */
+  index: AirflowOwnershipIndexStatus;
+  /** Counts over the whole index (not the filters). */
   summary: AirflowOwnershipSummary;
-  /** Every DAG, sorted by instance and DAG id. */
+  /** DAGs matching the filters. */
+  total: number;
+  /** Offset of this page. */
+  offset: number;
+  /** Page size asked for. */
+  limit: number;
+  /** The DAGs of this page, in the requested order. */
   dags: AirflowOwnershipDag[];
-  /** Annotated DAG ids that do not exist (only entities the caller may read). */
+  /** Instances of the index and owners of readable entities, for the filter selects. */
+  facets: { instances: string[]; owners: string[] };
+}
+
+/**
+ * One page of the dangling references matching the filters (instance, owner,
+ * owned by me and text search). Source: `GET /api/airflow/ownership/dangling`.
+ * @public
+ */
+export interface AirflowDanglingPage {
+  /** References matching the filters. */
+  total: number;
+  /** Offset of this page. */
+  offset: number;
+  /** Page size asked for. */
+  limit: number;
+  /** The references of this page, by entity, instance and DAG id. */
   dangling: AirflowDanglingReference[];
 }

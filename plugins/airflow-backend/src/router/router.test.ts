@@ -22,6 +22,7 @@ import {
   run,
 } from '../__testUtils__/fakes';
 import { DagRunExistsError } from '../lib/airflow';
+import { TEST_DATABASES, type TestDatabase } from '../__testUtils__/databases';
 import { createAirflowServices } from '../service/createServices';
 import { createRouter } from './router';
 import { spec, specErrors } from '../schema/__testUtils__/validate';
@@ -32,7 +33,14 @@ const entities = [
   }),
 ];
 
+const databases: TestDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map(d => d.destroy()));
+});
+
 async function setup(options: { deny?: string[] } = {}) {
+  const database = await TEST_DATABASES[0].create();
+  databases.push(database);
   const client = fakeClient([
     dag('orders_etl'),
     dag('ml.feature-store-refresh'),
@@ -52,7 +60,9 @@ async function setup(options: { deny?: string[] } = {}) {
     catalog,
     permissions,
     auth: mockServices.auth(),
+    userInfo: mockServices.userInfo(),
     cache: memoryCache(),
+    ownershipStore: database.store,
     logger: mockServices.logger.mock(),
   });
   const router = await createRouter({
@@ -69,7 +79,8 @@ const DAG = '/entities/component/default/orders/dags/local/orders_etl';
 const SPEC_RUNS =
   '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs';
 
-// Each test builds the validated router (it compiles the spec): allow for a busy machine.
+// Each test builds the validated router (it compiles the spec) and the first migrates an in-memory
+// database: allow for a busy machine.
 jest.setTimeout(30_000);
 
 describe('router', () => {
@@ -513,9 +524,9 @@ describe('router', () => {
     ]);
   });
 
-  it('serves the ownership view with orphans flagged', async () => {
+  it('serves a page of the ownership view with orphans flagged and the summary', async () => {
     const { app } = await setup();
-    const res = await request(app).get('/ownership');
+    const res = await request(app).get('/ownership?limit=2&sort=dagId&order=desc');
     expect(res.status).toBe(200);
     expect(res.body.summary).toEqual({
       total: 3,
@@ -525,18 +536,68 @@ describe('router', () => {
       failing: 0,
       paused: 0,
     });
-    expect(res.body.dags.find((d: any) => d.dagId === 'orphan').isOrphan).toBe(
-      true,
-    );
+    expect(res.body).toMatchObject({ total: 3, offset: 0, limit: 2 });
+    expect(res.body.dags.map((d: any) => d.dagId)).toEqual([
+      'orphan',
+      'orders_etl',
+    ]);
+    expect(res.body.dags[0].isOrphan).toBe(true);
+    const orphans = await request(app).get('/ownership?orphans=true');
+    expect(orphans.body.dags.map((d: any) => d.dagId)).toEqual(['orphan']);
+    const owned = await request(app).get('/ownership?orphans=false&owned=true&q=orders');
+    expect(owned.body.dags.map((d: any) => d.dagId)).toEqual(['orders_etl']);
   });
 
-  it('answers 403 for the ownership view and its refresh without airflow.ownership.read', async () => {
+  it('answers 400 naming the parameter for a page size or sort the spec does not allow', async () => {
+    const { app, client } = await setup();
+    const big = await request(app).get('/ownership?limit=101');
+    expect(big.status).toBe(400);
+    expect(big.body.error.message).toContain('limit');
+    const sort = await request(app).get('/ownership?sort=state');
+    expect(sort.status).toBe(400);
+    expect(client.listDags).not.toHaveBeenCalled();
+  });
+
+  it('streams the filtered DAGs as CSV, formulas neutralised', async () => {
+    const { app } = await setup();
+    const res = await request(app).get('/ownership/export?owned=true&sort=dagId');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe(
+      'attachment; filename="airflow-dags-and-owners.csv"',
+    );
+    const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe(
+      'instance,dag_id,display_name,owners,entities,hidden_entities,orphan,paused,last_run_state,last_run_time,schedule,tags,airflow_owners,airflow_url',
+    );
+    expect(lines.slice(1, -1).map(l => l.split(',')[1])).toEqual([
+      'ml.feature-store-refresh',
+      'orders_etl',
+    ]);
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('answers the index state after a refresh, and the dangling references page', async () => {
+    const { app } = await setup();
+    const refresh = await request(app).post('/ownership/refresh');
+    expect(refresh.status).toBe(200);
+    expect(refresh.body).toMatchObject({
+      lastRefreshError: null,
+      instances: [{ instance: 'local', dagCount: 3, error: null }],
+    });
+    const dangling = await request(app).get('/ownership/dangling?instance=local');
+    expect(dangling.body).toEqual({ total: 0, offset: 0, limit: 25, dangling: [] });
+  });
+
+  it('answers 403 for the ownership view, its export and its refresh without airflow.ownership.read', async () => {
     const { app, client } = await setup({
       deny: [airflowOwnershipReadPermission.name],
     });
-    const res = await request(app).get('/ownership');
-    expect(res.status).toBe(403);
-    expect(res.body.error.message).toContain('airflow.ownership.read');
+    for (const path of ['/ownership', '/ownership/dangling', '/ownership/export']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain('airflow.ownership.read');
+    }
     const refresh = await request(app).post('/ownership/refresh');
     expect(refresh.status).toBe(403);
     expect(client.listDags).not.toHaveBeenCalled();
@@ -549,6 +610,8 @@ describe('router', () => {
     const cases: Array<[string, string, string, unknown]> = [
       ['get', '/instances', '/instances', undefined],
       ['get', '/ownership', '/ownership', undefined],
+      ['get', '/ownership?q=orders&mine=true&sort=lastRun&order=desc&limit=5&offset=0', '/ownership', undefined],
+      ['get', '/ownership/dangling?owner=group%3Adefault%2Fa&limit=1', '/ownership/dangling', undefined],
       ['post', '/ownership/refresh', '/ownership/refresh', undefined],
       ['get', '/entities/component/default/orders/dags', E, undefined],
       ['get', DAG, D, undefined],
@@ -576,6 +639,16 @@ describe('router', () => {
       expect(specErrors(method, specPath, res.status, res.body)).toEqual([]);
     });
 
+    it('get /ownership/export: the one answer that is not JSON, a CSV stream (text/csv in the spec)', async () => {
+      const { app } = await setup();
+      const res = await request(app).get('/ownership/export?failing=true');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      expect(
+        Object.keys(spec.paths['/ownership/export'].get.responses['200'].content),
+      ).toEqual(['text/csv']);
+    });
+
     it('rejects a body that drifts from the spec (the check itself works)', () => {
       const errors = specErrors('get', '/instances', 200, {
         instances: [{ name: 'local', status: 'sleepy' }],
@@ -592,9 +665,10 @@ describe('router', () => {
           .filter(m => m !== 'parameters')
           .map(m => `${m} ${p}`),
       );
-      const exercised = cases.map(
-        ([method, , specPath]) => `${method} ${specPath}`,
-      );
+      const exercised = [
+        ...cases.map(([method, , specPath]) => `${method} ${specPath}`),
+        'get /ownership/export',
+      ];
       expect([...new Set(exercised)].sort()).toEqual(documented.sort());
     });
   });

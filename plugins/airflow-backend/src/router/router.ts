@@ -4,7 +4,10 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { checkRunConf } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import {
+  checkRunConf,
+  type AirflowOwnershipQuery,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createOpenApiRouter, spec } from '../schema/openapi';
@@ -15,6 +18,10 @@ import type {
   EntityDagRequestOptions,
 } from '../service/AirflowService';
 import type { OwnershipService } from '../service/OwnershipService';
+import {
+  OWNERSHIP_CSV_FILENAME,
+  writeOwnershipCsv,
+} from '../service/ownership/csv';
 import {
   jsonBody,
   methodNotAllowed,
@@ -38,6 +45,37 @@ interface DagParams {
   name: string;
   instance: string;
   dagId: string;
+}
+
+/** A query flag: the validator coerces it, but keep a literal `true` or `"true"` either way. */
+const flagOf = (value: unknown): boolean | undefined =>
+  value === undefined ? undefined : value === true || value === 'true';
+const intOf = (value: unknown): number | undefined =>
+  value === undefined ? undefined : Number(value);
+
+/** The ownership filters of a validated query. */
+function ownershipQueryOf(query: {
+  q?: string;
+  instance?: string;
+  owner?: string;
+  mine?: boolean;
+  includeChildGroups?: boolean;
+  owned?: boolean;
+  orphans?: boolean;
+  failing?: boolean;
+  paused?: boolean;
+}): AirflowOwnershipQuery {
+  return {
+    q: query.q,
+    instance: query.instance,
+    owner: query.owner,
+    mine: flagOf(query.mine),
+    includeChildGroups: flagOf(query.includeChildGroups),
+    owned: flagOf(query.owned),
+    orphans: flagOf(query.orphans),
+    failing: flagOf(query.failing),
+    paused: flagOf(query.paused),
+  };
 }
 
 /** Kind and namespace of entity refs compare case-insensitively. */
@@ -98,15 +136,51 @@ export async function createRouter(
   });
 
   api.get('/ownership', async (req, res) => {
-    res.json(await ownershipService.getOwnership(await user(req)));
+    const { sort, order, limit, offset, ...filters } = req.query;
+    res.json(
+      await ownershipService.getPage(
+        await user(req),
+        ownershipQueryOf(filters),
+        { sort, order },
+        { limit: intOf(limit), offset: intOf(offset) },
+      ),
+    );
+  });
+
+  api.get('/ownership/dangling', async (req, res) => {
+    const { limit, offset, ...filters } = req.query;
+    res.json(
+      await ownershipService.getDangling(
+        await user(req),
+        ownershipQueryOf(filters),
+        { limit: intOf(limit), offset: intOf(offset) },
+      ),
+    );
+  });
+
+  api.get('/ownership/export', async (req, res) => {
+    const { sort, order, ...filters } = req.query;
+    const dags = await ownershipService.exportDags(
+      await user(req),
+      ownershipQueryOf(filters),
+      { sort, order },
+    );
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${OWNERSHIP_CSV_FILENAME}"`,
+    );
+    res.setHeader('Cache-Control', 'no-store');
+    // Streamed: a failure midway ends the response (the status is already sent).
+    await writeOwnershipCsv(dags, res);
   });
 
   api.post('/ownership/refresh', async (req, res) => {
     const credentials = await user(req);
     // Check the permission before doing the work.
     await ownershipService.authorizeView(credentials);
-    await ownershipService.refreshIfOlderThan();
-    res.json(await ownershipService.getOwnership(credentials));
+    res.json(await ownershipService.refreshIfOlderThan());
   });
 
   api.get('/entities/:kind/:namespace/:name/dags', async (req, res) => {

@@ -17,6 +17,11 @@ import {
   LOGICAL_DATE_PATTERN,
   NOTE_MAX_LENGTH,
   NOTE_PATTERN,
+  OWNER_REF_MAX_LENGTH,
+  OWNERSHIP_OFFSET_MAX,
+  OWNERSHIP_PAGE_SIZE_DEFAULT,
+  OWNERSHIP_PAGE_SIZE_MAX,
+  OWNERSHIP_SEARCH_MAX_LENGTH,
   RUN_ID_MAX_LENGTH,
   RUN_ID_PATTERN,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -63,6 +68,31 @@ describe('the OpenAPI spec agrees with the domain limits of airflow-common', () 
     expect(year(LOGICAL_DATE_MIN_YEAR - 1)).toBe(false);
     expect(year(LOGICAL_DATE_MAX_YEAR)).toBe(true);
     expect(year(LOGICAL_DATE_MAX_YEAR + 1)).toBe(false);
+  });
+
+  it('the ownership view: page size, offset, search and owner lengths, instance names', () => {
+    expect(param('ownershipLimit').maximum).toBe(OWNERSHIP_PAGE_SIZE_MAX);
+    expect(param('ownershipLimit').default).toBe(OWNERSHIP_PAGE_SIZE_DEFAULT);
+    expect(param('ownershipOffset').maximum).toBe(OWNERSHIP_OFFSET_MAX);
+    expect(param('ownershipQ').maxLength).toBe(OWNERSHIP_SEARCH_MAX_LENGTH);
+    expect(param('ownershipOwner').maxLength).toBe(OWNER_REF_MAX_LENGTH);
+    expect(param('ownershipInstance').pattern).toBe(INSTANCE_NAME_PATTERN.source);
+    expect(param('ownershipInstance').maxLength).toBe(INSTANCE_NAME_MAX_LENGTH);
+    // Every ownership route takes the same filters.
+    for (const path of ['/ownership', '/ownership/dangling', '/ownership/export']) {
+      const names = (spec.paths[path].get.parameters as any[]).map(p =>
+        p.$ref.split('/').pop(),
+      );
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'ownershipQ',
+          'ownershipInstance',
+          'ownershipOwner',
+          'ownershipMine',
+          'ownershipIncludeChildGroups',
+        ]),
+      );
+    }
   });
 
   it('the runs listing: page size and offset', () => {

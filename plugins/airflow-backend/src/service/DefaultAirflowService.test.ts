@@ -15,6 +15,7 @@ import {
   recordingAuditor,
 } from '../__testUtils__/fakes';
 import { createAirflowServices } from './createServices';
+import { OwnershipStore } from './ownership/OwnershipStore';
 
 const entities = [
   component('orders', {
@@ -54,7 +55,10 @@ function setup(options: { deny?: string[] } = {}) {
     catalog,
     permissions,
     auth: mockServices.auth(),
+    userInfo: mockServices.userInfo(),
     cache,
+    // Not used by the entity routes: the ownership index's store, never opened.
+    ownershipStore: new OwnershipStore(undefined as never),
     logger: mockServices.logger.mock(),
   });
   return { service, client, cache, events, permissions, audit, catalog };
@@ -287,7 +291,9 @@ describe('DefaultAirflowService', () => {
       }),
       permissions: permissionsDenying(),
       auth: mockServices.auth(),
+      userInfo: mockServices.userInfo(),
       cache: memoryCache(),
+      ownershipStore: new OwnershipStore(undefined as never),
       logger: mockServices.logger.mock(),
     });
     const result = await service.listEntityDags({

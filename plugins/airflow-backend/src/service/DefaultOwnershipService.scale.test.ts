@@ -6,7 +6,8 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { component, memoryCache } from '../__testUtils__/fakes';
+import { component } from '../__testUtils__/fakes';
+import { TEST_DATABASES, type TestDatabase } from '../__testUtils__/databases';
 import { DefaultAirflowClient } from '../lib/airflow';
 import {
   CallLog,
@@ -17,10 +18,17 @@ import {
   versionHandlers,
 } from '../lib/airflow/__testUtils__/fakeAirflow';
 import { DefaultOwnershipService } from './DefaultOwnershipService';
-import { ReadCache } from './ReadCache';
 
 const server = setupServer();
 registerMswTestHooks(server);
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await TEST_DATABASES[0].create();
+});
+afterAll(async () => {
+  await database.destroy();
+});
 
 const DAG_COUNT = 3000;
 const ENTITY_COUNT = 250;
@@ -93,15 +101,32 @@ describe('OwnershipService at scale', () => {
       catalog: catalogServiceMock({ entities }),
       auth: mockServices.auth(),
       permissions: mockServices.permissions(),
-      cache: new ReadCache({ cache: memoryCache(), ttlMs: 0 }),
+      userInfo: mockServices.userInfo(),
+      store: database.store,
       logger: mockServices.logger.mock(),
     });
 
     const started = performance.now();
     await service.refresh();
     const refreshMs = performance.now() - started;
-    const view = await service.getOwnership(mockCredentials.user());
+    const credentials = mockCredentials.user();
+    const view = await service.getPage(credentials, {});
     const totalMs = performance.now() - started;
+    const pageStarted = performance.now();
+    const failing = await service.getPage(
+      credentials,
+      { failing: true, q: 'dag' },
+      { sort: 'lastRun', order: 'desc' },
+      { limit: 100, offset: 100 },
+    );
+    const pageMs = performance.now() - pageStarted;
+    let exported = 0;
+    for await (const dag of await service.exportDags(credentials, {
+      owned: true,
+    })) {
+      if (dag.isOrphan) throw new Error(`${dag.dagId} is an orphan`);
+      exported++;
+    }
 
     const listCalls = log.to('/api/v2/dags', 'GET').length;
     const batchCalls = log.to('/api/v2/dags/~/dagRuns/list', 'POST').length;
@@ -110,8 +135,15 @@ describe('OwnershipService at scale', () => {
         `${listCalls} DAG list calls, ${batchCalls} batch run calls, ` +
         `refresh ${refreshMs.toFixed(
           0,
-        )} ms, refresh + first read ${totalMs.toFixed(0)} ms\n`,
+        )} ms, refresh + first read ${totalMs.toFixed(
+          0,
+        )} ms, a filtered page ${pageMs.toFixed(0)} ms\n`,
     );
+    expect(view.dags).toHaveLength(25);
+    expect(view.total).toBe(DAG_COUNT);
+    expect(failing.total).toBe(DAG_COUNT / 10);
+    expect(failing.dags).toHaveLength(100);
+    expect(exported).toBe(ENTITY_COUNT * DAGS_PER_ENTITY);
 
     expect(view.summary.total).toBe(DAG_COUNT);
     expect(view.summary.owned).toBe(ENTITY_COUNT * DAGS_PER_ENTITY);

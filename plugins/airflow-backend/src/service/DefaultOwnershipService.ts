@@ -3,9 +3,11 @@ import type {
   BackstageCredentials,
   LoggerService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
   type Entity,
+  RELATION_CHILD_OF,
   RELATION_OWNED_BY,
   parseEntityRef,
   stringifyEntityRef,
@@ -17,44 +19,39 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AIRFLOW_DAG_IDS_ANNOTATION,
   AIRFLOW_DAG_TAGS_ANNOTATION,
+  OWNERSHIP_PAGE_SIZE_DEFAULT,
   airflowOwnershipReadPermission,
-  type AirflowDagEntity,
-  type AirflowDanglingReference,
+  type AirflowDanglingPage,
   type AirflowInstanceError,
   type AirflowOwnershipDag,
-  type AirflowOwnershipResponse,
+  type AirflowOwnershipIndexStatus,
+  type AirflowOwnershipPage,
+  type AirflowOwnershipQuery,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type { AirflowClient } from '../lib/airflow';
 import { SingleFlight } from '../lib/singleFlight';
 import { toInstanceError } from './errors';
-import type { OwnershipService } from './OwnershipService';
-import { ReadCache } from './ReadCache';
-import { DagIndex, selectEntityDags } from './selection';
+import type {
+  OwnershipOrder,
+  OwnershipPaging,
+  OwnershipService,
+} from './OwnershipService';
+import {
+  type DagOrder,
+  type DagRow,
+  type EntityRow,
+  type OwnershipStore,
+  type ResolvedFilters,
+  type StoreState,
+  type StoredEntity,
+  type StoredInstance,
+} from './ownership/OwnershipStore';
+import { DagIndex, type EntityDagSelection, selectEntityDags } from './selection';
 
-/** A DAG of the stored index, before per-caller filtering. */
-type IndexedDag = Omit<
-  AirflowOwnershipDag,
-  'owners' | 'hiddenEntityCount' | 'isOrphan'
->;
-
-/** The index as stored in the cache. */
-interface StoredIndex {
-  builtAt: string;
-  dags: IndexedDag[];
-  dangling: AirflowDanglingReference[];
-  instanceErrors: AirflowInstanceError[];
-}
-
-/** The outcome of the latest refresh attempt. */
-interface RefreshStatus {
-  attemptedAt: string;
-  error: string | null;
-}
-
-const INDEX_KEY = ReadCache.key('ownership', 'index');
-const STATUS_KEY = ReadCache.key('ownership', 'status');
-/** The index outlives many refresh intervals, so a failing refresh keeps the last good one. */
-const INDEX_TTL_MS = 7 * 24 * 3600 * 1000;
+/** Rows of one slice of the CSV export. */
+const EXPORT_SLICE_ROWS = 1000;
+/** A read finding no index builds one, unless the latest attempt failed this recently. */
+const BUILD_ON_READ_RETRY_MS = 30_000;
 
 function ownersOf(entity: Entity): string[] {
   const related = (entity.relations ?? [])
@@ -77,16 +74,104 @@ function ownersOf(entity: Entity): string[] {
   }
 }
 
+/** Every group above each group, from the catalog's `childOf` relations (cycles are cut). */
+function groupAncestors(groups: Entity[]): (ref: string) => string[] {
+  const parents = new Map<string, string[]>();
+  for (const group of groups) {
+    parents.set(
+      stringifyEntityRef(group).toLocaleLowerCase('en-US'),
+      (group.relations ?? [])
+        .filter(r => r.type === RELATION_CHILD_OF)
+        .map(r => r.targetRef.toLocaleLowerCase('en-US')),
+    );
+  }
+  const memo = new Map<string, string[]>();
+  return ref => {
+    const key = ref.toLocaleLowerCase('en-US');
+    const known = memo.get(key);
+    if (known) return known;
+    const seen = new Set<string>([key]);
+    const queue = [...(parents.get(key) ?? [])];
+    const out: string[] = [];
+    while (queue.length > 0) {
+      const next = queue.shift()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      out.push(next);
+      queue.push(...(parents.get(next) ?? []));
+    }
+    memo.set(key, out);
+    return out;
+  };
+}
+
+// eslint-disable-next-line no-control-regex
+const withoutControls = (text: string) => text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+
+const iso = (ms: number | null) =>
+  ms === null ? null : new Date(ms).toISOString();
+const ageOf = (ms: number | null, now: number) =>
+  ms === null ? null : Math.max(0, Math.round((now - ms) / 1000));
+
+/** The annotated entities of one build, numbered, with what they select per instance. */
+/** A dangling reference as the store writes it, searchable by DAG id, entity ref and title. */
+function danglingRow(
+  entity: EntityRow,
+  instance: string,
+  dagId: string,
+  reason: 'dag-missing' | 'unknown-instance',
+) {
+  return {
+    entityNo: entity.entityNo,
+    instance,
+    dagId,
+    reason,
+    search: `${dagId}\n${entity.entityRef}\n${entity.title}`,
+  };
+}
+
 /**
- * Default {@link OwnershipService}. The index is built by
- * {@link DefaultOwnershipService.refresh} (run by the scheduler service once
- * per interval across replicas, and on demand) and stored in the cache
- * service; a refresh that fails keeps the last good index and reports its age
- * and the error. Reads filter the index per caller: entities the caller may
- * not read are removed (and only counted).
+ * Per DAG number, the smallest lower-cased direct owner ref of the entities
+ * linked to it: the owners order of a caller who may read every entity
+ * (the store's fallback computes the same over the readable ones).
+ */
+function ownerSortKeys(
+  links: Iterable<{ dagNo: number; entityNo: number }>,
+  entities: EntityRow[],
+): Map<number, string> {
+  const keys = new Map<number, string>();
+  for (const { dagNo, entityNo } of links) {
+    for (const owner of entities[entityNo].owners) {
+      const ref = owner.toLocaleLowerCase('en-US');
+      const current = keys.get(dagNo);
+      if (current === undefined || ref < current) keys.set(dagNo, ref);
+    }
+  }
+  return keys;
+}
+
+interface CatalogPlan {
+  entities: EntityRow[];
+  byInstance: Map<
+    string,
+    { entityNo: number; selection: EntityDagSelection }[]
+  >;
+}
+
+/**
+ * Default {@link OwnershipService}. The index lives in the plugin's database
+ * ({@link OwnershipStore}): {@link DefaultOwnershipService.refresh} (run by
+ * the scheduler service once per interval across replicas, and on demand)
+ * writes a complete new generation and switches to it; an instance that
+ * fails keeps its DAGs of the last good read, with their real age. Reads ask
+ * the catalog, on behalf of the caller and in one call, which of the index's
+ * entities they may read; the others are never shown or matched, only
+ * counted. No permission decision is cached.
  */
 export class DefaultOwnershipService implements OwnershipService {
   readonly #refreshes = new SingleFlight<void>();
+  /** The entities of recent generations (immutable once written; not a permission). */
+  readonly #entities = new Map<number, Promise<StoredEntity[]>>();
 
   constructor(
     private readonly deps: {
@@ -94,70 +179,26 @@ export class DefaultOwnershipService implements OwnershipService {
       catalog: CatalogService;
       auth: AuthService;
       permissions: PermissionsService;
-      cache: ReadCache;
+      userInfo: UserInfoService;
+      store: OwnershipStore;
       logger: LoggerService;
     },
   ) {}
 
-  /**
-   * Rebuilds the index. Instances are fetched concurrently; each costs one
-   * paged DAG listing and a bounded number of batch run calls (never one
-   * call per DAG). An instance that fails keeps its DAGs from the previous
-   * index. Never throws: failures are recorded in the refresh status.
-   */
   async refresh(): Promise<void> {
     // Concurrent refreshes (the schedule, several "Refresh now") share one build.
-    return this.#refreshes.run('refresh', () => this.doRefresh());
+    return this.#refreshes.run('refresh', () => this.#rebuild());
   }
 
-  /**
-   * An on-demand refresh: rebuilds unless the index is younger than
-   * `minAgeMs` (default 30 s), so users cannot force back-to-back rebuilds.
-   */
-  async refreshIfOlderThan(minAgeMs = 30_000): Promise<void> {
-    const index = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
-    const status = await this.deps.cache.peek<RefreshStatus>(STATUS_KEY);
-    const healthy = index && !status?.error;
-    if (healthy && Date.now() - Date.parse(index.builtAt) < minAgeMs) return;
-    await this.refresh();
-  }
-
-  private async doRefresh(): Promise<void> {
-    const attemptedAt = new Date().toISOString();
-    try {
-      const previous = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
-      const index = await this.build(previous);
-      await this.deps.cache.set(INDEX_KEY, index, INDEX_TTL_MS);
-      const instanceError =
-        index.instanceErrors.length > 0
-          ? index.instanceErrors
-              .map(
-                e =>
-                  `${e.message}; DAGs of instance '${e.instance}' are from the last good refresh`,
-              )
-              .join('; ')
-          : null;
-      await this.deps.cache.set<RefreshStatus>(
-        STATUS_KEY,
-        { attemptedAt, error: instanceError },
-        INDEX_TTL_MS,
-      );
-      this.deps.logger.info('Airflow ownership index refreshed', {
-        dags: index.dags.length,
-        dangling: index.dangling.length,
-        instanceErrors: index.instanceErrors.length,
-      });
-    } catch (error) {
-      const message = serializeError(error as Error).message;
-      this.deps.logger.warn(
-        `Airflow ownership index refresh failed: ${message}`,
-      );
-      await this.deps.cache.set<RefreshStatus>(
-        STATUS_KEY,
-        { attemptedAt, error: message },
-        INDEX_TTL_MS,
-      );
+  async refreshIfOlderThan(
+    minAgeMs = 30_000,
+  ): Promise<AirflowOwnershipIndexStatus> {
+    const state = await this.deps.store.state();
+    const healthy = state.builtAt !== null && !state.lastError;
+    if (!healthy || Date.now() - state.builtAt! >= minAgeMs) {
+      await this.refresh();
     }
+    return this.#status(await this.deps.store.state());
   }
 
   async authorizeView(credentials: BackstageCredentials): Promise<void> {
@@ -172,22 +213,427 @@ export class DefaultOwnershipService implements OwnershipService {
     }
   }
 
-  async getOwnership(
+  async getPage(
     credentials: BackstageCredentials,
-  ): Promise<AirflowOwnershipResponse> {
-    await this.authorizeView(credentials);
-    let index = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
-    if (!index) {
-      await this.refresh();
-      index = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
+    query: AirflowOwnershipQuery,
+    order: OwnershipOrder = {},
+    paging: OwnershipPaging = {},
+  ): Promise<AirflowOwnershipPage> {
+    const state = await this.#readableState(credentials);
+    const page = this.#paging(paging);
+    const index = this.#status(state);
+    if (state.generation === null) {
+      return {
+        index,
+        summary: {
+          total: 0,
+          owned: 0,
+          orphans: 0,
+          dangling: 0,
+          failing: 0,
+          paused: 0,
+        },
+        total: 0,
+        ...page,
+        dags: [],
+        facets: { instances: this.#configured(), owners: [] },
+      };
     }
-    const status = await this.deps.cache.peek<RefreshStatus>(STATUS_KEY);
-    return this.viewFor(index, status, credentials);
+    const view = await this.#view(credentials, state.generation, query);
+    const summary = await this.deps.store.summary(
+      state.generation,
+      view.filters.hiddenEntityNos,
+    );
+    const { total, dags } = await this.deps.store.dagPage(
+      state.generation,
+      view.filters,
+      this.#order(order),
+      page,
+      view.byNo,
+    );
+    const owners = new Set<string>();
+    for (const entity of view.visible) {
+      for (const owner of entity.owners) owners.add(owner);
+    }
+    return {
+      index,
+      summary,
+      total,
+      ...page,
+      dags,
+      facets: {
+        instances: [
+          ...new Set([
+            ...this.#configured(),
+            ...state.instances.map(i => i.instance),
+          ]),
+        ].sort(),
+        owners: [...owners].sort((a, b) => a.localeCompare(b)),
+      },
+    };
   }
 
-  private async build(previous: StoredIndex | undefined): Promise<StoredIndex> {
-    const serviceCredentials = await this.deps.auth.getOwnServiceCredentials();
-    const [entitiesResponse, instanceResults] = await Promise.all([
+  async getDangling(
+    credentials: BackstageCredentials,
+    query: AirflowOwnershipQuery,
+    paging: OwnershipPaging = {},
+  ): Promise<AirflowDanglingPage> {
+    const state = await this.#readableState(credentials);
+    const page = this.#paging(paging);
+    if (state.generation === null) return { total: 0, ...page, dangling: [] };
+    const view = await this.#view(credentials, state.generation, query);
+    const { total, dangling } = await this.deps.store.danglingPage(
+      state.generation,
+      view.filters,
+      page,
+      view.byNo,
+    );
+    return { total, ...page, dangling };
+  }
+
+  async exportDags(
+    credentials: BackstageCredentials,
+    query: AirflowOwnershipQuery,
+    order: OwnershipOrder = {},
+  ): Promise<AsyncIterable<AirflowOwnershipDag>> {
+    const state = await this.#readableState(credentials);
+    const generation = state.generation;
+    if (generation === null) return (async function* none() {})();
+    const view = await this.#view(credentials, generation, query);
+    const store = this.deps.store;
+    const dagOrder = this.#order(order);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for (let offset = 0; ; offset += EXPORT_SLICE_ROWS) {
+          const slice = await store.dagSlice(
+            generation,
+            view.filters,
+            dagOrder,
+            { limit: EXPORT_SLICE_ROWS, offset },
+            view.byNo,
+          );
+          yield* slice;
+          if (slice.length < EXPORT_SLICE_ROWS) return;
+        }
+      },
+    };
+  }
+
+  // ---- reads ----
+
+  /** Checks the permission and answers the index state, building a first index if there is none. */
+  async #readableState(credentials: BackstageCredentials): Promise<StoreState> {
+    await this.authorizeView(credentials);
+    const state = await this.deps.store.state();
+    if (state.generation !== null) return state;
+    const recentFailure =
+      state.lastAttemptAt !== null &&
+      Date.now() - state.lastAttemptAt < BUILD_ON_READ_RETRY_MS;
+    if (recentFailure && !this.#refreshes.has('refresh')) return state;
+    await this.refresh();
+    return this.deps.store.state();
+  }
+
+  /** What the caller may see of a generation, and the query resolved for them. */
+  async #view(
+    credentials: BackstageCredentials,
+    generation: number,
+    query: AirflowOwnershipQuery,
+  ) {
+    const entities = await this.#entitiesOf(generation);
+    const [readable, mineRefs] = await Promise.all([
+      this.#readableRefs(credentials, entities),
+      query.mine
+        ? this.deps.userInfo
+            .getUserInfo(credentials)
+            .then(info =>
+              info.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+            )
+        : Promise.resolve(undefined),
+    ]);
+    const visible = entities.filter(e => readable.has(e.entityRef));
+    const filters: ResolvedFilters = {
+      // Control characters separate words (PostgreSQL refuses NUL in text).
+      words: withoutControls(query.q ?? '')
+        .toLocaleLowerCase('en-US')
+        .split(/\s+/)
+        .filter(Boolean),
+      instance: query.instance || undefined,
+      ownerRefs: query.owner
+        ? [withoutControls(query.owner).toLocaleLowerCase('en-US')]
+        : undefined,
+      mineRefs,
+      includeChildGroups: query.includeChildGroups ?? true,
+      owned: query.owned,
+      orphans: query.orphans,
+      failing: query.failing,
+      paused: query.paused,
+      hiddenEntityNos: entities
+        .filter(e => !readable.has(e.entityRef))
+        .map(e => e.entityNo),
+    };
+    return {
+      filters,
+      visible,
+      byNo: new Map(entities.map(e => [e.entityNo, e])),
+    };
+  }
+
+  /** The refs among `entities` the caller may read: one catalog call on their behalf. */
+  async #readableRefs(
+    credentials: BackstageCredentials,
+    entities: StoredEntity[],
+  ): Promise<Set<string>> {
+    const readable = new Set<string>();
+    if (entities.length === 0) return readable;
+    const refs = entities.map(e => e.entityRef);
+    const { items } = await this.deps.catalog.getEntitiesByRefs(
+      {
+        entityRefs: refs,
+        fields: ['kind', 'metadata.namespace', 'metadata.name'],
+      },
+      { credentials },
+    );
+    items.forEach((item, i) => {
+      if (item) readable.add(refs[i]);
+    });
+    return readable;
+  }
+
+  #entitiesOf(generation: number): Promise<StoredEntity[]> {
+    let entities = this.#entities.get(generation);
+    if (!entities) {
+      entities = this.deps.store.entities(generation);
+      entities.catch(() => this.#entities.delete(generation));
+      this.#entities.set(generation, entities);
+      // Keep the two newest generations.
+      for (const key of [...this.#entities.keys()].sort((a, b) => b - a).slice(2)) {
+        this.#entities.delete(key);
+      }
+    }
+    return entities;
+  }
+
+  #paging(paging: OwnershipPaging) {
+    return {
+      limit: paging.limit ?? OWNERSHIP_PAGE_SIZE_DEFAULT,
+      offset: paging.offset ?? 0,
+    };
+  }
+
+  #order(order: OwnershipOrder): DagOrder {
+    return { sort: order.sort ?? 'instance', order: order.order ?? 'asc' };
+  }
+
+  #configured(): string[] {
+    return this.deps.clients.map(c => c.config.name);
+  }
+
+  #status(state: StoreState): AirflowOwnershipIndexStatus {
+    const now = Date.now();
+    return {
+      builtAt: iso(state.builtAt),
+      ageSeconds: ageOf(state.builtAt, now),
+      lastAttemptAt: iso(state.lastAttemptAt),
+      lastRefreshError: state.lastError,
+      instances: state.instances.map(i => ({
+        instance: i.instance,
+        refreshedAt: iso(i.refreshedAt),
+        ageSeconds: ageOf(i.refreshedAt, now),
+        dagCount: i.dagCount,
+        error: i.error,
+      })),
+    };
+  }
+
+  // ---- the build ----
+
+  async #rebuild(): Promise<void> {
+    const { store, logger } = this.deps;
+    const attemptedAt = Date.now();
+    try {
+      await store.removeStaleGenerations(attemptedAt);
+      const previous = await store.state();
+      const generation = await store.startGeneration(attemptedAt);
+      const outcome = await this.#build(generation, previous);
+      await store.complete(generation, {
+        attemptedAt,
+        error: outcome.error,
+      });
+      logger.info('Airflow ownership index refreshed', {
+        generation,
+        dags: outcome.dags,
+        entities: outcome.entities,
+        instanceErrors: outcome.failed,
+        ms: Date.now() - attemptedAt,
+      });
+    } catch (error) {
+      const message = serializeError(error as Error).message;
+      logger.warn(`Airflow ownership index refresh failed: ${message}`);
+      try {
+        await store.recordFailure(attemptedAt, message);
+      } catch (recordError) {
+        logger.warn(
+          `Could not record the failed ownership refresh: ${
+            (recordError as Error).message
+          }`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Writes generation `generation`: the catalog's annotated entities and
+   * each instance's DAGs are fetched concurrently; each instance's DAGs are
+   * written in batches as soon as they and the entities are there, and
+   * joined with the entities' selections; an instance that fails is copied
+   * from the previous generation, with the time of its last good read.
+   */
+  async #build(
+    generation: number,
+    previous: StoreState,
+  ): Promise<{ error: string | null; dags: number; entities: number; failed: number }> {
+    const { store } = this.deps;
+    const configured = new Set(this.#configured());
+    const defaultInstance = this.deps.clients[0].config.name;
+    const plan = this.#loadCatalog(defaultInstance);
+    // Awaited below; a failure must not surface as unhandled meanwhile.
+    plan.catch(() => undefined);
+
+    let nextDagNo = 0;
+    const take = (count: number) => {
+      const first = nextDagNo;
+      nextDagNo += count;
+      return first;
+    };
+    const dangling: Parameters<OwnershipStore['insertDangling']>[1] = [];
+    const statuses = await Promise.all(
+      this.deps.clients.map(async (client): Promise<StoredInstance> => {
+        const instance = client.config.name;
+        const fetched = await this.#fetchInstance(client);
+        const { byInstance, entities } = await plan;
+        let dags: { dagNo: number; dagId: string; tags: string[] }[];
+        let status: StoredInstance;
+        let fresh: Omit<DagRow, 'entityCount' | 'ownerSort'>[] | undefined;
+        if ('error' in fetched) {
+          const before = previous.instances.find(i => i.instance === instance);
+          const copied =
+            previous.generation !== null && before?.refreshedAt
+              ? await store.copyInstanceDags(
+                  generation,
+                  previous.generation,
+                  instance,
+                  take(await store.dagNoSpan(previous.generation, instance)),
+                )
+              : { dags: [] };
+          dags = copied.dags;
+          status = {
+            instance,
+            refreshedAt: before?.refreshedAt ?? null,
+            error: fetched.error,
+            dagCount: dags.length,
+          };
+        } else {
+          const first = take(fetched.dags.length);
+          fresh = fetched.dags.map((row, i) => ({ ...row, dagNo: first + i }));
+          dags = fresh;
+          status = {
+            instance,
+            refreshedAt: fetched.fetchedAt,
+            error: null,
+            dagCount: fresh.length,
+          };
+        }
+        const index = new DagIndex(dags);
+        const links = new Map<
+          string,
+          { dagNo: number; entityNo: number; namedBy: 'id' | 'tag' }
+        >();
+        for (const { entityNo, selection } of byInstance.get(instance) ?? []) {
+          const match = index.match(selection);
+          for (const [list, namedBy] of [
+            [match.byId, 'id'],
+            [match.byTag, 'tag'],
+          ] as const) {
+            for (const dag of list) {
+              const key = `${entityNo}:${dag.dagNo}`;
+              if (!links.has(key)) {
+                links.set(key, { dagNo: dag.dagNo, entityNo, namedBy });
+              }
+            }
+          }
+          // Without a good read of the instance, a missing DAG proves nothing.
+          if (status.error) continue;
+          for (const dagId of match.missing) {
+            dangling.push(
+              danglingRow(entities[entityNo], instance, dagId, 'dag-missing'),
+            );
+          }
+        }
+        const ownerSort = ownerSortKeys(links.values(), entities);
+        if (fresh) {
+          const counts = new Map<number, number>();
+          for (const link of links.values()) {
+            counts.set(link.dagNo, (counts.get(link.dagNo) ?? 0) + 1);
+          }
+          await store.insertDags(
+            generation,
+            fresh.map(row => ({
+              ...row,
+              entityCount: counts.get(row.dagNo) ?? 0,
+              ownerSort: ownerSort.get(row.dagNo) ?? null,
+            })),
+          );
+        }
+        await store.insertLinks(generation, [...links.values()]);
+        if (!fresh) {
+          await store.recountEntities(generation, instance);
+          await store.setOwnerSort(generation, ownerSort);
+        }
+        return status;
+      }),
+    );
+
+    const { entities, byInstance } = await plan;
+    await store.insertEntities(generation, entities);
+    for (const [instance, selections] of byInstance) {
+      if (configured.has(instance)) continue;
+      for (const { entityNo, selection } of selections) {
+        for (const dagId of selection.dagIds) {
+          dangling.push(
+            danglingRow(entities[entityNo], instance, dagId, 'unknown-instance'),
+          );
+        }
+      }
+    }
+    await store.insertDangling(generation, dangling);
+    await store.insertInstances(generation, statuses);
+
+    const failed = statuses.filter(s => s.error);
+    const error =
+      failed.length === 0
+        ? null
+        : failed
+            .map(s =>
+              s.refreshedAt === null
+                ? `${s.error!.message}; instance '${s.instance}' has never been read successfully, so the index has none of its DAGs`
+                : `${s.error!.message}; the DAGs of instance '${s.instance}' are those read at ${iso(
+                    s.refreshedAt,
+                  )}`,
+            )
+            .join('; ');
+    return {
+      error,
+      dags: statuses.reduce((n, s) => n + s.dagCount, 0),
+      entities: entities.length,
+      failed: failed.length,
+    };
+  }
+
+  /** The annotated entities (numbered, with their owners and the groups above them) and what they select. */
+  async #loadCatalog(defaultInstance: string): Promise<CatalogPlan> {
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    const [annotated, groups] = await Promise.all([
       this.deps.catalog.getEntities(
         {
           filter: [
@@ -210,42 +656,22 @@ export class DefaultOwnershipService implements OwnershipService {
             'relations',
           ],
         },
-        { credentials: serviceCredentials },
+        { credentials },
       ),
-      Promise.all(this.deps.clients.map(client => this.fetchInstance(client))),
+      this.deps.catalog.getEntities(
+        {
+          filter: { kind: 'group' },
+          fields: ['kind', 'metadata.namespace', 'metadata.name', 'relations'],
+        },
+        { credentials },
+      ),
     ]);
-
-    const dags = new Map<string, IndexedDag>();
-    const key = (instance: string, dagId: string) =>
-      `${instance}\u0000${dagId}`;
-    const instanceErrors: AirflowInstanceError[] = [];
-    const failedInstances = new Set<string>();
-    for (const result of instanceResults) {
-      if ('error' in result) {
-        instanceErrors.push(result.error);
-        failedInstances.add(result.instance);
-        for (const dag of previous?.dags ?? []) {
-          if (dag.instance === result.instance)
-            dags.set(key(dag.instance, dag.dagId), { ...dag, entities: [] });
-        }
-      } else {
-        for (const dag of result.dags)
-          dags.set(key(dag.instance, dag.dagId), dag);
-      }
-    }
-    const configured = new Set(this.deps.clients.map(c => c.config.name));
-    const defaultInstance = this.deps.clients[0].config.name;
-    const indexes = new Map(
-      [...configured].map(instance => [
-        instance,
-        new DagIndex([...dags.values()].filter(d => d.instance === instance)),
-      ]),
-    );
-
-    const dangling: AirflowDanglingReference[] = [];
-    for (const entity of entitiesResponse.items) {
+    const ancestorsOf = groupAncestors(groups.items);
+    const entities: EntityRow[] = [];
+    const byInstance: CatalogPlan['byInstance'] = new Map();
+    for (const entity of annotated.items) {
       const entityRef = stringifyEntityRef(entity);
-      let selections;
+      let selections: EntityDagSelection[];
       try {
         selections = selectEntityDags(entity, defaultInstance);
       } catch (error) {
@@ -257,72 +683,42 @@ export class DefaultOwnershipService implements OwnershipService {
         continue;
       }
       const owners = ownersOf(entity);
-      const link = (dag: IndexedDag, namedBy: AirflowDagEntity['namedBy']) => {
-        if (dag.entities.some(e => e.entityRef === entityRef)) return;
-        dag.entities.push({
-          entityRef,
-          title: entity.metadata.title ?? entity.metadata.name,
-          owners,
-          namedBy,
-        });
-      };
+      const entityNo = entities.length;
+      entities.push({
+        entityNo,
+        entityRef,
+        title: entity.metadata.title ?? entity.metadata.name,
+        owners,
+        ancestors: [...new Set(owners.flatMap(o => ancestorsOf(o)))],
+      });
       for (const selection of selections) {
-        if (!configured.has(selection.instance)) {
-          for (const dagId of selection.dagIds) {
-            dangling.push({
-              entityRef,
-              owners,
-              instance: selection.instance,
-              dagId,
-              reason: 'unknown-instance',
-            });
-          }
-          continue;
-        }
-        const match = indexes.get(selection.instance)!.match(selection);
-        for (const dag of match.byId) link(dag, 'id');
-        if (!failedInstances.has(selection.instance)) {
-          for (const dagId of match.missing) {
-            dangling.push({
-              entityRef,
-              owners,
-              instance: selection.instance,
-              dagId,
-              reason: 'dag-missing',
-            });
-          }
-        }
-        for (const dag of match.byTag) link(dag, 'tag');
+        const list = byInstance.get(selection.instance) ?? [];
+        list.push({ entityNo, selection });
+        byInstance.set(selection.instance, list);
       }
     }
-
-    const byKey = (
-      a: { instance: string; dagId: string },
-      b: { instance: string; dagId: string },
-    ) => a.instance.localeCompare(b.instance) || a.dagId.localeCompare(b.dagId);
-    return {
-      builtAt: new Date().toISOString(),
-      dags: [...dags.values()].sort(byKey),
-      dangling: dangling.sort(byKey),
-      instanceErrors,
-    };
+    return { entities, byInstance };
   }
 
-  private async fetchInstance(
+  async #fetchInstance(
     client: AirflowClient,
   ): Promise<
-    | { instance: string; dags: IndexedDag[] }
-    | { instance: string; error: AirflowInstanceError }
+    | {
+        fetchedAt: number;
+        dags: Omit<DagRow, 'dagNo' | 'entityCount' | 'ownerSort'>[];
+      }
+    | { error: AirflowInstanceError }
   > {
     const instance = client.config.name;
     try {
+      const fetchedAt = Date.now();
       const dags = await client.listDags();
       const runs = await client.listRecentDagRuns(
         dags.map(d => d.dagId),
         1,
       );
       return {
-        instance,
+        fetchedAt,
         dags: dags.map(dag => {
           const last = runs.get(dag.dagId)?.[0];
           return {
@@ -338,88 +734,11 @@ export class DefaultOwnershipService implements OwnershipService {
             lastRunDate: last
               ? last.endDate ?? last.startDate ?? last.runAfter
               : null,
-            entities: [],
           };
         }),
       };
     } catch (error) {
-      return { instance, error: toInstanceError(instance, error) };
+      return { error: toInstanceError(instance, error) };
     }
-  }
-
-  private async viewFor(
-    index: StoredIndex | undefined,
-    status: RefreshStatus | undefined,
-    credentials: BackstageCredentials,
-  ): Promise<AirflowOwnershipResponse> {
-    const now = Date.now();
-    const empty = {
-      total: 0,
-      owned: 0,
-      orphans: 0,
-      dangling: 0,
-      failing: 0,
-      paused: 0,
-    };
-    if (!index) {
-      return {
-        builtAt: null,
-        ageSeconds: null,
-        lastRefreshError: status?.error ?? null,
-        instanceErrors: [],
-        summary: empty,
-        dags: [],
-        dangling: [],
-      };
-    }
-    const refs = [
-      ...new Set([
-        ...index.dags.flatMap(d => d.entities.map(e => e.entityRef)),
-        ...index.dangling.map(d => d.entityRef),
-      ]),
-    ];
-    const readable = new Set<string>();
-    if (refs.length > 0) {
-      const { items } = await this.deps.catalog.getEntitiesByRefs(
-        {
-          entityRefs: refs,
-          fields: ['kind', 'metadata.namespace', 'metadata.name'],
-        },
-        { credentials },
-      );
-      items.forEach((item, i) => {
-        if (item) readable.add(refs[i]);
-      });
-    }
-    const dags: AirflowOwnershipDag[] = index.dags.map(dag => {
-      const visible = dag.entities.filter(e => readable.has(e.entityRef));
-      return {
-        ...dag,
-        entities: visible,
-        owners: [...new Set(visible.flatMap(e => e.owners))].sort(),
-        hiddenEntityCount: dag.entities.length - visible.length,
-        isOrphan: dag.entities.length === 0,
-      };
-    });
-    const dangling = index.dangling.filter(d => readable.has(d.entityRef));
-    return {
-      builtAt: index.builtAt,
-      ageSeconds: Math.max(
-        0,
-        Math.round((now - Date.parse(index.builtAt)) / 1000),
-      ),
-      lastRefreshError: status?.error ?? null,
-      instanceErrors: index.instanceErrors,
-      summary: {
-        total: dags.length,
-        owned: dags.filter(d => !d.isOrphan).length,
-        orphans: dags.filter(d => d.isOrphan).length,
-        dangling: dangling.length,
-        failing: dags.filter(d => d.lastRunState === 'failed').length,
-        paused: dags.filter(d => d.isPaused).length,
-      },
-      dags,
-      dangling,
-    };
   }
 }

@@ -3,6 +3,7 @@ import type {
   CacheService,
   LoggerService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { AirflowPluginConfig } from '../config';
@@ -12,6 +13,7 @@ import { DefaultAirflowService } from './DefaultAirflowService';
 import { DefaultOwnershipService } from './DefaultOwnershipService';
 import { EntityAccess } from './EntityAccess';
 import type { OwnershipService } from './OwnershipService';
+import type { OwnershipStore } from './ownership/OwnershipStore';
 import { ReadCache } from './ReadCache';
 
 /** Builds the plugin's services over one shared read cache and one entity access check. */
@@ -21,7 +23,9 @@ export function createAirflowServices(options: {
   catalog: CatalogService;
   permissions: PermissionsService;
   auth: AuthService;
+  userInfo: UserInfoService;
   cache: CacheService;
+  ownershipStore: OwnershipStore;
   logger: LoggerService;
 }): { airflowService: AirflowService; ownershipService: OwnershipService } {
   const { config, clients, catalog, permissions, auth, logger } = options;
@@ -41,7 +45,8 @@ export function createAirflowServices(options: {
       catalog,
       auth,
       permissions,
-      cache,
+      userInfo: options.userInfo,
+      store: options.ownershipStore,
       logger,
     }),
   };

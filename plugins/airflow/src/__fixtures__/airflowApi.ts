@@ -7,7 +7,7 @@ import {
   ordersEtlRunList,
   taskInstances,
 } from './dags';
-import { ownershipResponse } from './ownership';
+import { danglingPage, ownershipIndexStatus, ownershipPage } from './ownership';
 
 /** An {@link AirflowApi} of jest mocks answering with the fixtures. */
 export function mockAirflowApi(
@@ -41,8 +41,12 @@ export function mockAirflowApi(
         dagRun({ runId, state: 'queued' }),
       ),
     listInstances: jest.fn().mockResolvedValue({ instances: [] }),
-    getOwnership: jest.fn().mockResolvedValue(ownershipResponse),
-    refreshOwnership: jest.fn().mockResolvedValue(ownershipResponse),
+    getOwnership: jest.fn().mockResolvedValue(ownershipPage),
+    getOwnershipDangling: jest.fn().mockResolvedValue(danglingPage),
+    exportOwnershipCsv: jest
+      .fn()
+      .mockResolvedValue(new Blob(['instance,dag_id\r\n'], { type: 'text/csv' })),
+    refreshOwnership: jest.fn().mockResolvedValue(ownershipIndexStatus),
     ...overrides,
   };
 }

@@ -1,6 +1,8 @@
 import type {
+  AirflowDanglingPage,
   AirflowOwnershipDag,
-  AirflowOwnershipResponse,
+  AirflowOwnershipIndexStatus,
+  AirflowOwnershipPage,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
 const WEB = 'https://airflow.example.com';
@@ -112,12 +114,43 @@ export const secretJobOwnership = ownershipDag({
   hiddenEntityCount: 2,
 });
 
-/** The ownership index: two instances, six DAGs, two dangling references. */
-export const ownershipResponse: AirflowOwnershipResponse = {
+/** Every DAG of the fixture index, in the server's default order (instance, DAG id). */
+export const ALL_OWNERSHIP_DAGS = [
+  legacyCleanupOwnership,
+  featureStoreOwnership,
+  ordersEtlOwnership,
+  billingExportOwnership,
+  secretJobOwnership,
+  tmpBackfillOwnership,
+];
+
+/** A healthy index, built three minutes before the answer. */
+export const ownershipIndexStatus: AirflowOwnershipIndexStatus = {
   builtAt: '2025-03-30T10:00:00.000Z',
   ageSeconds: 180,
+  lastAttemptAt: '2025-03-30T10:00:00.000Z',
   lastRefreshError: null,
-  instanceErrors: [],
+  instances: [
+    {
+      instance: 'default',
+      refreshedAt: '2025-03-30T10:00:00.000Z',
+      ageSeconds: 180,
+      dagCount: 3,
+      error: null,
+    },
+    {
+      instance: 'prod',
+      refreshedAt: '2025-03-30T10:00:00.000Z',
+      ageSeconds: 180,
+      dagCount: 3,
+      error: null,
+    },
+  ],
+};
+
+/** The first page of the ownership view without filters: two instances, six DAGs. */
+export const ownershipPage: AirflowOwnershipPage = {
+  index: ownershipIndexStatus,
   summary: {
     total: 6,
     owned: 4,
@@ -126,14 +159,33 @@ export const ownershipResponse: AirflowOwnershipResponse = {
     failing: 3,
     paused: 2,
   },
-  dags: [
-    legacyCleanupOwnership,
-    featureStoreOwnership,
-    ordersEtlOwnership,
-    billingExportOwnership,
-    secretJobOwnership,
-    tmpBackfillOwnership,
-  ],
+  total: 6,
+  offset: 0,
+  limit: 25,
+  dags: ALL_OWNERSHIP_DAGS,
+  facets: {
+    instances: ['default', 'prod'],
+    owners: [
+      'group:default/data-eng',
+      'group:default/ml-platform',
+      'user:default/jane',
+    ],
+  },
+};
+
+/** The same index with only `dags` on the page (as the server answers a filtered view). */
+export function ownershipPageOf(
+  dags: AirflowOwnershipDag[],
+  overrides: Partial<AirflowOwnershipPage> = {},
+): AirflowOwnershipPage {
+  return { ...ownershipPage, total: dags.length, dags, ...overrides };
+}
+
+/** Both dangling references. */
+export const danglingPage: AirflowDanglingPage = {
+  total: 2,
+  offset: 0,
+  limit: 10,
   dangling: [
     {
       entityRef: 'component:default/orders-pipeline',
@@ -152,17 +204,29 @@ export const ownershipResponse: AirflowOwnershipResponse = {
   ],
 };
 
-/** The index served after a failed refresh, with an instance that failed. */
-export const staleOwnershipResponse: AirflowOwnershipResponse = {
-  ...ownershipResponse,
-  ageSeconds: 2 * 3600,
-  lastRefreshError: 'Catalog request failed: 503 Service Unavailable',
-  instanceErrors: [
-    {
-      instance: 'prod',
-      status: 503,
-      name: 'ServiceUnavailableError',
-      message: 'Airflow instance prod is not reachable: connect ECONNREFUSED',
-    },
-  ],
+/** The index served after a failed refresh: built two hours ago (prod failing then), the refresh since failed as a whole. */
+export const staleOwnershipPage: AirflowOwnershipPage = {
+  ...ownershipPage,
+  index: {
+    ...ownershipIndexStatus,
+    builtAt: '2025-03-30T08:00:00.000Z',
+    ageSeconds: 2 * 3600,
+    lastAttemptAt: '2025-03-30T10:00:00.000Z',
+    lastRefreshError: 'Catalog request failed: 503 Service Unavailable',
+    instances: [
+      ownershipIndexStatus.instances[0],
+      {
+        instance: 'prod',
+        refreshedAt: '2025-03-30T08:00:00.000Z',
+        ageSeconds: 2 * 3600,
+        dagCount: 3,
+        error: {
+          instance: 'prod',
+          status: 503,
+          name: 'ServiceUnavailableError',
+          message: 'Airflow instance prod is not reachable: connect ECONNREFUSED',
+        },
+      },
+    ],
+  },
 };

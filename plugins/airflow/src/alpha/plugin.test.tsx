@@ -22,6 +22,9 @@ import { airflowEntityDagsCard, airflowGroupDagsCard } from './entityCards';
 import { airflowEntityContent } from './entityContent';
 import { airflowOwnershipPage } from './pages';
 
+// A whole test app renders per test: allow for a busy machine.
+jest.setTimeout(30_000);
+
 describe('airflow plugin (new frontend system)', () => {
   it('is the airflow plugin with the API, entity content, entity cards, ownership page and its route', () => {
     expect(airflowPlugin.pluginId).toBe('airflow');
@@ -62,7 +65,9 @@ describe('airflow plugin (new frontend system)', () => {
       </EntityProvider>,
       { apis: [[airflowApiRef, mockAirflowApi()], mockApis.permission()] },
     );
-    expect(await screen.findByText('Orders ETL')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Orders ETL', undefined, { timeout: 10_000 }),
+    ).toBeInTheDocument();
   });
 
   it('shows the entity card only for entities with Airflow annotations', () => {
@@ -129,7 +134,11 @@ describe('airflow plugin (new frontend system)', () => {
       initialRouteEntries: ['/airflow-ownership'],
     });
     expect(
-      await screen.findByRole('region', { name: 'DAGs and owners' }),
+      await screen.findByRole(
+        'region',
+        { name: 'DAGs and owners' },
+        { timeout: 10_000 },
+      ),
     ).toBeInTheDocument();
     const sidebar = screen.getByRole('navigation', { name: 'sidebar nav' });
     expect(

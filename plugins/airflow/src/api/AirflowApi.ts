@@ -6,8 +6,12 @@ import type {
   AirflowDagRun,
   AirflowDagRunList,
   AirflowEntityDagsResponse,
+  AirflowDanglingPage,
   AirflowInstanceStatus,
-  AirflowOwnershipResponse,
+  AirflowOwnershipIndexStatus,
+  AirflowOwnershipPage,
+  AirflowOwnershipQuery,
+  AirflowOwnershipSort,
   AirflowTaskInstance,
   AirflowTriggeredDagRun,
   DagRunState,
@@ -90,6 +94,21 @@ export interface AirflowClearDagRunOptions extends AirflowDagRunOptions {
 }
 
 /**
+ * Options of {@link AirflowApi.getOwnership}: filters, order and page.
+ * @public
+ */
+export interface AirflowOwnershipPageOptions extends AirflowOwnershipQuery {
+  /** Sort key; the backend defaults to `instance` (then DAG id). */
+  sort?: AirflowOwnershipSort;
+  /** Ascending (default) or descending. */
+  order?: 'asc' | 'desc';
+  /** Page size, 1 to 100. The backend defaults to 25. */
+  limit?: number;
+  /** Number of DAGs to skip. */
+  offset?: number;
+}
+
+/**
  * A DAG run with its task instances.
  * @public
  */
@@ -137,17 +156,28 @@ export interface AirflowApi {
   /** Health and version of every configured Airflow instance. */
   listInstances(): Promise<{ instances: AirflowInstanceStatus[] }>;
   /**
-   * The ownership index: every DAG of every instance with the catalog
-   * entities that name it and their owners, orphans and dangling references.
-   * Requires the `airflow.ownership.read` permission (403 otherwise).
+   * One page of the ownership view: the DAGs of every instance matching the
+   * filters, in order, with the catalog entities that name them and their
+   * owners, the summary counts and the index state. Filtering, sorting and
+   * paging happen on the server. Requires `airflow.ownership.read` (403 otherwise).
    */
-  getOwnership(): Promise<AirflowOwnershipResponse>;
+  getOwnership(
+    options?: AirflowOwnershipPageOptions,
+  ): Promise<AirflowOwnershipPage>;
+  /** One page of the dangling references matching the filters (instance, owner, mine, search). */
+  getOwnershipDangling(
+    options?: AirflowOwnershipQuery & { limit?: number; offset?: number },
+  ): Promise<AirflowDanglingPage>;
+  /** Every DAG matching the filters, in order, as the CSV file the backend streams. */
+  exportOwnershipCsv(
+    options?: Omit<AirflowOwnershipPageOptions, 'limit' | 'offset'>,
+  ): Promise<Blob>;
   /**
-   * Rebuilds the ownership index now and answers like {@link AirflowApi.getOwnership}.
-   * A failed rebuild does not reject: the answer keeps the last good index and
-   * carries the failure in `lastRefreshError`.
+   * Rebuilds the ownership index now (unless it is younger than 30 s) and
+   * answers its state. A failed rebuild does not reject: the state keeps the
+   * last good index and carries the failure in `lastRefreshError`.
    */
-  refreshOwnership(): Promise<AirflowOwnershipResponse>;
+  refreshOwnership(): Promise<AirflowOwnershipIndexStatus>;
 }
 
 /**

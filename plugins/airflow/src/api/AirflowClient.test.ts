@@ -11,7 +11,11 @@ import {
   ordersEtlRunList,
   taskInstances,
 } from '../__fixtures__/dags';
-import { ownershipResponse } from '../__fixtures__/ownership';
+import {
+  danglingPage,
+  ownershipIndexStatus,
+  ownershipPage,
+} from '../__fixtures__/ownership';
 import { AirflowClient } from './AirflowClient';
 
 const server = setupServer();
@@ -261,34 +265,78 @@ describe('AirflowClient', () => {
     expect(result.instances.map(i => i.name)).toEqual(['default']);
   });
 
-  it('gets the ownership index with a GET to /ownership', async () => {
+  it('gets a page of the ownership view with the filters, order and page in the query', async () => {
     const requests = recordRequests();
     server.use(
-      http.get(`${base}/ownership`, () => HttpResponse.json(ownershipResponse)),
+      http.get(`${base}/ownership`, () => HttpResponse.json(ownershipPage)),
     );
-    await expect(createClient().getOwnership()).resolves.toEqual(
-      ownershipResponse,
-    );
-    expect(requests).toEqual([
-      {
-        url: `${base}/ownership`,
-        method: 'GET',
-        // The client generated from the spec always declares JSON; the body stays empty.
-        contentType: 'application/json',
-        body: undefined,
-      },
+    await expect(createClient().getOwnership()).resolves.toEqual(ownershipPage);
+    await createClient().getOwnership({
+      q: 'orders etl',
+      owner: 'group:default/data-eng',
+      mine: true,
+      includeChildGroups: false,
+      failing: true,
+      sort: 'lastRun',
+      order: 'desc',
+      limit: 50,
+      offset: 100,
+    });
+    expect(requests.map(r => [r.method, r.url])).toEqual([
+      ['GET', `${base}/ownership`],
+      [
+        'GET',
+        `${base}/ownership?q=orders%20etl&owner=group%3Adefault%2Fdata-eng&mine=true&includeChildGroups=false&failing=true&sort=lastRun&order=desc&limit=50&offset=100`,
+      ],
     ]);
+  });
+
+  it('gets a page of the dangling references', async () => {
+    const requests = recordRequests();
+    server.use(
+      http.get(`${base}/ownership/dangling`, () =>
+        HttpResponse.json(danglingPage),
+      ),
+    );
+    await expect(
+      createClient().getOwnershipDangling({ instance: 'prod', offset: 10 }),
+    ).resolves.toEqual(danglingPage);
+    expect(requests[0].url).toBe(
+      `${base}/ownership/dangling?instance=prod&offset=10`,
+    );
+  });
+
+  it('downloads the CSV export of the filtered set as a blob', async () => {
+    const requests = recordRequests();
+    server.use(
+      http.get(
+        `${base}/ownership/export`,
+        () =>
+          new HttpResponse('\uFEFFinstance,dag_id\r\nlocal,orders_etl\r\n', {
+            headers: { 'Content-Type': 'text/csv; charset=utf-8' },
+          }),
+      ),
+    );
+    const blob = await createClient().exportOwnershipCsv({
+      orphans: true,
+      sort: 'dagId',
+    });
+    expect(await blob.text()).toContain('local,orders_etl');
+    expect(requests[0].url).toBe(
+      `${base}/ownership/export?orphans=true&sort=dagId`,
+    );
   });
 
   it('refreshes the ownership index with a bodiless POST to /ownership/refresh', async () => {
     const requests = recordRequests();
-    const refreshed = { ...ownershipResponse, ageSeconds: 0 };
     server.use(
       http.post(`${base}/ownership/refresh`, () =>
-        HttpResponse.json(refreshed),
+        HttpResponse.json(ownershipIndexStatus),
       ),
     );
-    await expect(createClient().refreshOwnership()).resolves.toEqual(refreshed);
+    await expect(createClient().refreshOwnership()).resolves.toEqual(
+      ownershipIndexStatus,
+    );
     expect(requests).toEqual([
       {
         url: `${base}/ownership/refresh`,

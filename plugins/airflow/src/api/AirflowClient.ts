@@ -7,8 +7,11 @@ import type {
   AirflowDagRun,
   AirflowDagRunList,
   AirflowEntityDagsResponse,
+  AirflowDanglingPage,
   AirflowInstanceStatus,
-  AirflowOwnershipResponse,
+  AirflowOwnershipIndexStatus,
+  AirflowOwnershipPage,
+  AirflowOwnershipQuery,
   AirflowTriggeredDagRun,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import {
@@ -23,6 +26,7 @@ import type {
   AirflowDagRunWithTaskInstances,
   AirflowEntityOptions,
   AirflowListDagRunsOptions,
+  AirflowOwnershipPageOptions,
   AirflowSetDagPausedOptions,
   AirflowTriggerDagRunOptions,
 } from './AirflowApi';
@@ -145,11 +149,31 @@ export class AirflowClient implements AirflowApi {
     return json(await this.#api.listInstances({}));
   }
 
-  async getOwnership(): Promise<AirflowOwnershipResponse> {
-    return json(await this.#api.getOwnership({}));
+  async getOwnership(
+    options: AirflowOwnershipPageOptions = {},
+  ): Promise<AirflowOwnershipPage> {
+    return json(await this.#api.getOwnership({ query: options }));
   }
 
-  async refreshOwnership(): Promise<AirflowOwnershipResponse> {
+  /** One page of the dangling references matching the filters. */
+  async getOwnershipDangling(
+    options: AirflowOwnershipQuery & { limit?: number; offset?: number } = {},
+  ): Promise<AirflowDanglingPage> {
+    return json(await this.#api.getOwnershipDangling({ query: options }));
+  }
+
+  /** The whole filtered view as CSV, as the backend streams it. */
+  async exportOwnershipCsv(
+    options: Omit<AirflowOwnershipPageOptions, 'limit' | 'offset'> = {},
+  ): Promise<Blob> {
+    const response = await this.#api.exportOwnership({ query: options });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response as unknown as Response);
+    }
+    return (response as unknown as Response).blob();
+  }
+
+  async refreshOwnership(): Promise<AirflowOwnershipIndexStatus> {
     return json(await this.#api.refreshOwnership({}));
   }
 }

@@ -1,16 +1,6 @@
-/**
- * Lets the browser save `content` as a file. CSV files get a UTF-8 byte
- * order mark so that spreadsheet programs read non-ASCII names correctly.
- */
-export function downloadFile(
-  filename: string,
-  content: string,
-  mimeType: string,
-): void {
-  const parts = mimeType.startsWith('text/csv')
-    ? ['\uFEFF', content]
-    : [content];
-  const url = URL.createObjectURL(new Blob(parts, { type: mimeType }));
+/** Lets the browser save `blob` (e.g. a CSV file the backend streamed) as a file. */
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = filename;

@@ -1,115 +1,17 @@
 import {
-  billingExportOwnership,
-  featureStoreOwnership,
-  legacyCleanupOwnership,
-  ordersEtlOwnership,
-  ownershipDag,
-  ownershipResponse,
-  secretJobOwnership,
-  tmpBackfillOwnership,
-} from '../__fixtures__/ownership';
-import {
-  dagsOwnedBy,
-  filterOwnershipDags,
-  filtersFromSearchParams,
-  filtersToSearchParams,
-  hiddenEntitiesText,
-  indexBuiltAtMillis,
-  instancesOf,
+  DEFAULT_OWNERSHIP_VIEW,
   NO_OWNERSHIP_FILTERS,
-  ownersOf,
-  ownershipCsv,
+  filtersFromSearchParams,
+  hiddenEntitiesText,
+  isFiltered,
+  serverTimeMillis,
+  toOwnershipQuery,
+  toSearchParams,
+  viewFromSearchParams,
   withFlag,
   type OwnershipFilters,
+  type OwnershipView,
 } from './ownership';
-
-const dags = ownershipResponse.dags;
-const ids = (list: { dagId: string }[]) => list.map(d => d.dagId).sort();
-const filter = (
-  filters: Partial<OwnershipFilters>,
-  myRefs: string[] = [],
-  search = '',
-) =>
-  ids(
-    filterOwnershipDags(
-      dags,
-      { ...NO_OWNERSHIP_FILTERS, ...filters },
-      myRefs,
-      search,
-    ),
-  );
-
-describe('filterOwnershipDags', () => {
-  it('keeps every DAG without filters', () => {
-    expect(filter({})).toHaveLength(6);
-  });
-
-  it('keeps only the DAGs of the selected instance', () => {
-    expect(filter({ instance: 'prod' })).toEqual([
-      'billing_export',
-      'secret_job',
-      'tmp_backfill',
-    ]);
-  });
-
-  it('keeps only the DAGs of the selected owner, comparing refs case-insensitively', () => {
-    expect(filter({ owner: 'group:default/data-eng' })).toEqual([
-      'billing_export',
-      'orders_etl',
-    ]);
-    expect(filter({ owner: 'Group:Default/Data-Eng' })).toEqual([
-      'billing_export',
-      'orders_etl',
-    ]);
-  });
-
-  it('keeps only DAGs whose owners intersect my ownership refs for "mine"', () => {
-    expect(
-      filter({ mine: true }, ['user:default/jane', 'group:default/unrelated']),
-    ).toEqual(['ml.feature-store-refresh']);
-    expect(filter({ mine: true }, [])).toEqual([]);
-  });
-
-  it('keeps only orphans, only owned, only failing or only paused DAGs', () => {
-    expect(filter({ orphans: true })).toEqual([
-      'legacy_cleanup',
-      'tmp_backfill',
-    ]);
-    expect(filter({ owned: true })).toEqual([
-      'billing_export',
-      'ml.feature-store-refresh',
-      'orders_etl',
-      'secret_job',
-    ]);
-    expect(filter({ failing: true })).toEqual([
-      'legacy_cleanup',
-      'orders_etl',
-      'secret_job',
-    ]);
-    expect(filter({ paused: true })).toEqual([
-      'ml.feature-store-refresh',
-      'tmp_backfill',
-    ]);
-  });
-
-  it('combines filters with AND', () => {
-    expect(filter({ failing: true, instance: 'default' })).toEqual([
-      'legacy_cleanup',
-      'orders_etl',
-    ]);
-    expect(filter({ failing: true, orphans: true })).toEqual([
-      'legacy_cleanup',
-    ]);
-  });
-
-  it('searches names, ids, owners and entities case-insensitively, every word', () => {
-    expect(filter({}, [], 'FEATURE')).toEqual(['ml.feature-store-refresh']);
-    expect(filter({}, [], 'component:default/billing')).toEqual([
-      'billing_export',
-    ]);
-    expect(filter({}, [], 'data-eng prod')).toEqual(['billing_export']);
-  });
-});
 
 describe('withFlag', () => {
   it('clears "owned only" and "owned by me" when "orphans only" is set', () => {
@@ -141,125 +43,96 @@ describe('withFlag', () => {
   });
 });
 
-describe('filter query parameters', () => {
-  it('round-trips the filters through query parameters, keeping other parameters', () => {
+describe('view query parameters', () => {
+  it('round-trips the filters, order and pages through query parameters, keeping other parameters', () => {
     const filters: OwnershipFilters = {
       ...NO_OWNERSHIP_FILTERS,
       instance: 'prod',
       owner: 'group:default/data-eng',
       failing: true,
+      q: 'orders etl',
+      includeChildGroups: false,
     };
-    const params = filtersToSearchParams(
+    const view: OwnershipView = {
+      sort: 'lastRun',
+      order: 'desc',
+      page: 2,
+      pageSize: 50,
+      danglingPage: 1,
+    };
+    const params = toSearchParams(
       filters,
+      view,
       new URLSearchParams('orphans=1&tab=x'),
     );
     expect(params.toString()).toBe(
-      'tab=x&instance=prod&owner=group%3Adefault%2Fdata-eng&failing=1',
+      'tab=x&instance=prod&owner=group%3Adefault%2Fdata-eng&q=orders+etl&failing=1&children=0&sort=lastRun&order=desc&page=3&size=50&dpage=2',
     );
     expect(filtersFromSearchParams(params)).toEqual(filters);
+    expect(viewFromSearchParams(params)).toEqual(view);
   });
 
-  it('reads no filters from empty or unknown parameters', () => {
+  it('writes nothing for the defaults, and reads the defaults from empty or unknown parameters', () => {
     expect(
-      filtersFromSearchParams(new URLSearchParams('failing=yes&x=1')),
-    ).toEqual(NO_OWNERSHIP_FILTERS);
+      toSearchParams(
+        NO_OWNERSHIP_FILTERS,
+        DEFAULT_OWNERSHIP_VIEW,
+        new URLSearchParams(),
+      ).toString(),
+    ).toBe('');
+    const junk = new URLSearchParams(
+      'failing=yes&x=1&sort=name&order=up&page=-3&size=7&dpage=x&children=no',
+    );
+    expect(filtersFromSearchParams(junk)).toEqual(NO_OWNERSHIP_FILTERS);
+    expect(viewFromSearchParams(junk)).toEqual(DEFAULT_OWNERSHIP_VIEW);
   });
 });
 
-describe('owners and instances', () => {
-  it('lists every owner of DAGs and dangling references once, sorted', () => {
-    expect(ownersOf(dags, ownershipResponse.dangling)).toEqual([
-      'group:default/analytics',
-      'group:default/data-eng',
-      'group:default/ml-platform',
-      'user:default/jane',
-    ]);
-  });
-
-  it('lists every instance once, sorted', () => {
-    expect(instancesOf(dags)).toEqual(['default', 'prod']);
-  });
-
-  it('finds the DAGs a group owns through its entities', () => {
-    expect(ids(dagsOwnedBy(dags, 'group:default/data-eng'))).toEqual([
-      'billing_export',
-      'orders_etl',
-    ]);
-    expect(dagsOwnedBy(dags, 'group:default/nobody')).toEqual([]);
-  });
-});
-
-describe('ownershipCsv', () => {
-  it('writes a header and one row per DAG with owners and entities joined by "; "', () => {
+describe('toOwnershipQuery', () => {
+  it('sends only what is set, child groups only when they are turned off for an owner filter', () => {
+    expect(toOwnershipQuery(NO_OWNERSHIP_FILTERS)).toEqual({});
     expect(
-      ownershipCsv([featureStoreOwnership, tmpBackfillOwnership]).split('\r\n'),
-    ).toEqual([
-      'instance,dag_id,display_name,owners,entities,paused,last_run_state,schedule,orphan',
-      'default,ml.feature-store-refresh,Feature store refresh,group:default/ml-platform; user:default/jane,component:default/feature-store,true,running,,false',
-      'prod,tmp_backfill,Temporary backfill,,,true,,,true',
-      '',
-    ]);
-  });
-
-  it('quotes names and schedules with commas and quotes, doubling the quotes', () => {
-    const csv = ownershipCsv([
-      ownershipDag({
-        dagId: 'weird',
-        displayName: 'Orders, "daily" load',
-        schedule: 'At 06:00, only on Monday',
-        owners: ['group:default/a', 'group:default/b'],
+      toOwnershipQuery({
+        ...NO_OWNERSHIP_FILTERS,
+        q: '  etl ',
+        owner: 'group:default/data',
+        mine: true,
+        paused: true,
+        includeChildGroups: false,
       }),
-    ]);
-    expect(csv.split('\r\n')[1]).toBe(
-      'default,weird,"Orders, ""daily"" load",group:default/a; group:default/b,,false,success,"At 06:00, only on Monday",false',
-    );
+    ).toEqual({
+      q: 'etl',
+      owner: 'group:default/data',
+      mine: true,
+      paused: true,
+      includeChildGroups: false,
+    });
+    expect(
+      toOwnershipQuery({ ...NO_OWNERSHIP_FILTERS, includeChildGroups: false }),
+    ).toEqual({});
   });
 
-  it('writes only the header for no DAGs', () => {
-    expect(ownershipCsv([])).toBe(
-      'instance,dag_id,display_name,owners,entities,paused,last_run_state,schedule,orphan\r\n',
-    );
-  });
-
-  it('keeps the order of the given DAGs', () => {
-    const rows = ownershipCsv([
-      secretJobOwnership,
-      ordersEtlOwnership,
-      billingExportOwnership,
-      legacyCleanupOwnership,
-    ])
-      .split('\r\n')
-      .slice(1, -1)
-      .map(row => row.split(',')[1]);
-    expect(rows).toEqual([
-      'secret_job',
-      'orders_etl',
-      'billing_export',
-      'legacy_cleanup',
-    ]);
+  it('isFiltered ignores blank search text', () => {
+    expect(isFiltered({ ...NO_OWNERSHIP_FILTERS, q: '  ' })).toBe(false);
+    expect(isFiltered({ ...NO_OWNERSHIP_FILTERS, q: 'x' })).toBe(true);
+    expect(
+      isFiltered({ ...NO_OWNERSHIP_FILTERS, includeChildGroups: false }),
+    ).toBe(true);
   });
 });
 
-describe('indexBuiltAtMillis', () => {
+describe('serverTimeMillis', () => {
   it('counts the server-reported age back from when the answer arrived', () => {
     expect(
-      indexBuiltAtMillis(
-        { builtAt: '2000-01-01T00:00:00Z', ageSeconds: 180 },
-        1_000_000,
-      ),
+      serverTimeMillis({ at: '2000-01-01T00:00:00Z', ageSeconds: 180 }, 1_000_000),
     ).toBe(1_000_000 - 180_000);
   });
 
-  it('falls back to builtAt without an age, and is undefined for a never-built index', () => {
+  it('falls back to the time without an age, and is undefined without either', () => {
     expect(
-      indexBuiltAtMillis(
-        { builtAt: '2025-03-30T10:00:00Z', ageSeconds: null },
-        0,
-      ),
+      serverTimeMillis({ at: '2025-03-30T10:00:00Z', ageSeconds: null }, 0),
     ).toBe(Date.parse('2025-03-30T10:00:00Z'));
-    expect(indexBuiltAtMillis({ builtAt: null, ageSeconds: null }, 0)).toBe(
-      undefined,
-    );
+    expect(serverTimeMillis({ at: null, ageSeconds: null }, 0)).toBe(undefined);
   });
 });
 

@@ -1,12 +1,15 @@
-import type {
-  AirflowDanglingReference,
-  AirflowOwnershipDag,
+import {
+  OWNERSHIP_PAGE_SIZE_DEFAULT,
+  OWNERSHIP_PAGE_SIZE_MAX,
+  OWNERSHIP_SEARCH_MAX_LENGTH,
+  type AirflowOwnershipQuery,
+  type AirflowOwnershipSort,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import { toCsv } from './csv';
 
 /**
- * The filters of the ownership view. Status filters (`owned`, `orphans`,
- * `failing`, `paused`) combine with AND, like the instance and owner selects.
+ * The view of the ownership page, as kept in the URL so that a view can be
+ * shared. The server filters, sorts and pages; status filters (`owned`,
+ * `orphans`, `failing`, `paused`) combine with AND, like the other filters.
  */
 export interface OwnershipFilters {
   /** Only DAGs of this instance; all instances when empty. */
@@ -23,10 +26,25 @@ export interface OwnershipFilters {
   failing: boolean;
   /** Only paused DAGs. */
   paused: boolean;
+  /** Free text: every word must match the DAG id, display name, tags or owners. */
+  q: string;
+  /** `owner` and `mine` include the DAGs of child groups' entities. */
+  includeChildGroups: boolean;
 }
 
 /** The boolean filters. */
 export type OwnershipFlag = 'mine' | 'owned' | 'orphans' | 'failing' | 'paused';
+
+/** Order and page of the DAG table, and page of the dangling table. */
+export interface OwnershipView {
+  sort: AirflowOwnershipSort;
+  order: 'asc' | 'desc';
+  /** Zero-based page of the DAG table. */
+  page: number;
+  pageSize: number;
+  /** Zero-based page of the dangling references table. */
+  danglingPage: number;
+}
 
 /** The filters showing every DAG. */
 export const NO_OWNERSHIP_FILTERS: OwnershipFilters = {
@@ -37,10 +55,26 @@ export const NO_OWNERSHIP_FILTERS: OwnershipFilters = {
   orphans: false,
   failing: false,
   paused: false,
+  q: '',
+  includeChildGroups: true,
 };
 
-/** Query parameter of each filter; flags are `1` when set. */
-export const OWNERSHIP_FILTER_PARAMS: Record<keyof OwnershipFilters, string> = {
+/** The default order and pages. */
+export const DEFAULT_OWNERSHIP_VIEW: OwnershipView = {
+  sort: 'instance',
+  order: 'asc',
+  page: 0,
+  pageSize: OWNERSHIP_PAGE_SIZE_DEFAULT,
+  danglingPage: 0,
+};
+
+/** Page sizes the DAG table offers. */
+export const OWNERSHIP_PAGE_SIZES = [25, 50, OWNERSHIP_PAGE_SIZE_MAX];
+/** Page size of the dangling references table. */
+export const DANGLING_PAGE_SIZE = 10;
+
+/** Query parameter of each filter; flags are `1` when set (`children=0` turns child groups off). */
+export const OWNERSHIP_FILTER_PARAMS = {
   instance: 'instance',
   owner: 'owner',
   mine: 'mine',
@@ -48,7 +82,18 @@ export const OWNERSHIP_FILTER_PARAMS: Record<keyof OwnershipFilters, string> = {
   orphans: 'orphans',
   failing: 'failing',
   paused: 'paused',
-};
+  q: 'q',
+  includeChildGroups: 'children',
+} as const satisfies Record<keyof OwnershipFilters, string>;
+
+/** Query parameter of each part of the view. */
+export const OWNERSHIP_VIEW_PARAMS = {
+  sort: 'sort',
+  order: 'order',
+  page: 'page',
+  pageSize: 'size',
+  danglingPage: 'dpage',
+} as const satisfies Record<keyof OwnershipView, string>;
 
 const FLAGS: OwnershipFlag[] = [
   'mine',
@@ -57,6 +102,7 @@ const FLAGS: OwnershipFlag[] = [
   'failing',
   'paused',
 ];
+const SORTS: AirflowOwnershipSort[] = ['instance', 'dagId', 'lastRun', 'owners'];
 
 /** Reads the filters from query parameters; unknown values are ignored. */
 export function filtersFromSearchParams(
@@ -65,30 +111,96 @@ export function filtersFromSearchParams(
   const filters = { ...NO_OWNERSHIP_FILTERS };
   filters.instance = params.get(OWNERSHIP_FILTER_PARAMS.instance) ?? '';
   filters.owner = params.get(OWNERSHIP_FILTER_PARAMS.owner) ?? '';
+  filters.q = (params.get(OWNERSHIP_FILTER_PARAMS.q) ?? '').slice(
+    0,
+    OWNERSHIP_SEARCH_MAX_LENGTH,
+  );
   for (const flag of FLAGS) {
     filters[flag] = params.get(OWNERSHIP_FILTER_PARAMS[flag]) === '1';
   }
+  filters.includeChildGroups =
+    params.get(OWNERSHIP_FILTER_PARAMS.includeChildGroups) !== '0';
   return filters;
 }
 
+function pageParam(value: string | null): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n - 1 : 0;
+}
+
+/** Reads the order and pages from query parameters (pages are 1-based there). */
+export function viewFromSearchParams(params: URLSearchParams): OwnershipView {
+  const sort = params.get(OWNERSHIP_VIEW_PARAMS.sort) as AirflowOwnershipSort;
+  const size = Number(params.get(OWNERSHIP_VIEW_PARAMS.pageSize));
+  return {
+    sort: SORTS.includes(sort) ? sort : DEFAULT_OWNERSHIP_VIEW.sort,
+    order: params.get(OWNERSHIP_VIEW_PARAMS.order) === 'desc' ? 'desc' : 'asc',
+    page: pageParam(params.get(OWNERSHIP_VIEW_PARAMS.page)),
+    pageSize: OWNERSHIP_PAGE_SIZES.includes(size)
+      ? size
+      : DEFAULT_OWNERSHIP_VIEW.pageSize,
+    danglingPage: pageParam(params.get(OWNERSHIP_VIEW_PARAMS.danglingPage)),
+  };
+}
+
 /**
- * Writes the filters into a copy of `previous` (other parameters are kept);
- * filters at their default are removed.
+ * Writes the filters and the view into a copy of `previous` (other
+ * parameters are kept); values at their default are removed.
  */
-export function filtersToSearchParams(
+export function toSearchParams(
   filters: OwnershipFilters,
+  view: OwnershipView,
   previous: URLSearchParams,
 ): URLSearchParams {
   const next = new URLSearchParams(previous);
-  for (const key of ['instance', 'owner'] as const) {
-    if (filters[key]) next.set(OWNERSHIP_FILTER_PARAMS[key], filters[key]);
-    else next.delete(OWNERSHIP_FILTER_PARAMS[key]);
-  }
+  const put = (key: string, value: string | undefined) => {
+    if (value) next.set(key, value);
+    else next.delete(key);
+  };
+  put(OWNERSHIP_FILTER_PARAMS.instance, filters.instance);
+  put(OWNERSHIP_FILTER_PARAMS.owner, filters.owner);
+  put(OWNERSHIP_FILTER_PARAMS.q, filters.q.trim());
   for (const flag of FLAGS) {
-    if (filters[flag]) next.set(OWNERSHIP_FILTER_PARAMS[flag], '1');
-    else next.delete(OWNERSHIP_FILTER_PARAMS[flag]);
+    put(OWNERSHIP_FILTER_PARAMS[flag], filters[flag] ? '1' : undefined);
   }
+  put(
+    OWNERSHIP_FILTER_PARAMS.includeChildGroups,
+    filters.includeChildGroups ? undefined : '0',
+  );
+  put(
+    OWNERSHIP_VIEW_PARAMS.sort,
+    view.sort === DEFAULT_OWNERSHIP_VIEW.sort ? undefined : view.sort,
+  );
+  put(OWNERSHIP_VIEW_PARAMS.order, view.order === 'desc' ? 'desc' : undefined);
+  put(OWNERSHIP_VIEW_PARAMS.page, view.page > 0 ? String(view.page + 1) : undefined);
+  put(
+    OWNERSHIP_VIEW_PARAMS.pageSize,
+    view.pageSize === DEFAULT_OWNERSHIP_VIEW.pageSize
+      ? undefined
+      : String(view.pageSize),
+  );
+  put(
+    OWNERSHIP_VIEW_PARAMS.danglingPage,
+    view.danglingPage > 0 ? String(view.danglingPage + 1) : undefined,
+  );
   return next;
+}
+
+/** The filters as the API's query: only what is set. */
+export function toOwnershipQuery(
+  filters: OwnershipFilters,
+): AirflowOwnershipQuery {
+  const query: AirflowOwnershipQuery = {};
+  if (filters.q.trim()) query.q = filters.q.trim();
+  if (filters.instance) query.instance = filters.instance;
+  if (filters.owner) query.owner = filters.owner;
+  for (const flag of FLAGS) {
+    if (filters[flag]) query[flag] = true;
+  }
+  if ((filters.owner || filters.mine) && !filters.includeChildGroups) {
+    query.includeChildGroups = false;
+  }
+  return query;
 }
 
 /**
@@ -109,131 +221,13 @@ export function withFlag(
   return next;
 }
 
-/** Entity refs compare case-insensitively. */
-export function normalizeEntityRef(ref: string): string {
-  return ref.toLocaleLowerCase('en-US');
-}
-
-/** True when the DAG's latest run failed. */
-export function isFailing(dag: AirflowOwnershipDag): boolean {
-  return dag.lastRunState === 'failed';
-}
-
-/** True when one of the DAG's owners is one of `refs` (compared case-insensitively). */
-export function isOwnedByAny(
-  dag: Pick<AirflowOwnershipDag, 'owners'>,
-  refs: readonly string[],
-): boolean {
-  if (refs.length === 0) return false;
-  const wanted = new Set(refs.map(normalizeEntityRef));
-  return dag.owners.some(owner => wanted.has(normalizeEntityRef(owner)));
-}
-
-/** The DAGs whose owners include `ownerRef`, e.g. the DAGs of a group. */
-export function dagsOwnedBy(
-  dags: readonly AirflowOwnershipDag[],
-  ownerRef: string,
-): AirflowOwnershipDag[] {
-  return dags.filter(dag => isOwnedByAny(dag, [ownerRef]));
-}
-
-/** True when the DAG matches the free-text search (case-insensitive, every word). */
-export function matchesSearch(dag: AirflowOwnershipDag, search: string) {
-  const words = search.toLocaleLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const haystack = [
-    dag.instance,
-    dag.dagId,
-    dag.displayName,
-    dag.schedule ?? '',
-    dag.lastRunState ?? '',
-    ...dag.owners,
-    ...dag.tags,
-    ...dag.airflowOwners,
-    ...dag.entities.flatMap(e => [e.entityRef, e.title]),
-  ]
-    .join('\n')
-    .toLocaleLowerCase();
-  return words.every(word => haystack.includes(word));
-}
-
-/**
- * The DAGs matching every filter and the search text.
- * @param myOwnershipRefs - the signed-in user's ownership entity refs, used by `mine`
- */
-export function filterOwnershipDags(
-  dags: readonly AirflowOwnershipDag[],
-  filters: OwnershipFilters,
-  myOwnershipRefs: readonly string[],
-  search: string = '',
-): AirflowOwnershipDag[] {
-  const owner = filters.owner ? normalizeEntityRef(filters.owner) : '';
-  return dags.filter(
-    dag =>
-      (!filters.instance || dag.instance === filters.instance) &&
-      (!owner || dag.owners.some(o => normalizeEntityRef(o) === owner)) &&
-      (!filters.mine || isOwnedByAny(dag, myOwnershipRefs)) &&
-      (!filters.owned || !dag.isOrphan) &&
-      (!filters.orphans || dag.isOrphan) &&
-      (!filters.failing || isFailing(dag)) &&
-      (!filters.paused || dag.isPaused) &&
-      matchesSearch(dag, search),
-  );
-}
-
-/** Sorted distinct values. */
-function distinct(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort((a, b) => a.localeCompare(b));
-}
-
-/** Every owner of the DAGs and dangling references, sorted. */
-export function ownersOf(
-  dags: readonly AirflowOwnershipDag[],
-  dangling: readonly AirflowDanglingReference[] = [],
-): string[] {
-  return distinct([
-    ...dags.flatMap(d => d.owners),
-    ...dangling.flatMap(d => d.owners),
-  ]);
-}
-
-/** Every instance of the DAGs, sorted. */
-export function instancesOf(dags: readonly AirflowOwnershipDag[]): string[] {
-  return distinct(dags.map(d => d.instance));
-}
-
-/** Header of {@link ownershipCsv}. */
-export const OWNERSHIP_CSV_HEADER = [
-  'instance',
-  'dag_id',
-  'display_name',
-  'owners',
-  'entities',
-  'paused',
-  'last_run_state',
-  'schedule',
-  'orphan',
-] as const;
-
-/**
- * The DAGs as CSV, one row per DAG in the given order. Owners and entities
- * are entity refs joined with `; `. Entities the caller may not see are
- * not listed.
- */
-export function ownershipCsv(dags: readonly AirflowOwnershipDag[]): string {
-  return toCsv(
-    OWNERSHIP_CSV_HEADER,
-    dags.map(dag => [
-      dag.instance,
-      dag.dagId,
-      dag.displayName,
-      dag.owners.join('; '),
-      dag.entities.map(e => e.entityRef).join('; '),
-      dag.isPaused,
-      dag.lastRunState ?? '',
-      dag.schedule ?? '',
-      dag.isOrphan,
-    ]),
+/** True when any filter differs from {@link NO_OWNERSHIP_FILTERS}. */
+export function isFiltered(filters: OwnershipFilters): boolean {
+  return (Object.keys(NO_OWNERSHIP_FILTERS) as (keyof OwnershipFilters)[]).some(
+    key =>
+      key === 'q'
+        ? filters.q.trim() !== ''
+        : filters[key] !== NO_OWNERSHIP_FILTERS[key],
   );
 }
 
@@ -243,19 +237,19 @@ export function hiddenEntitiesText(count: number): string {
 }
 
 /**
- * When the index was built, in epoch milliseconds of the local clock: the
- * server's `ageSeconds` counted back from when the answer arrived (immune to
- * clock skew), else `builtAt`. Undefined when the index was never built.
+ * A server time in epoch milliseconds of the local clock: the server's age in
+ * seconds counted back from when the answer arrived (immune to clock skew),
+ * else the ISO time. Undefined when there is neither.
  */
-export function indexBuiltAtMillis(
-  response: { builtAt: string | null; ageSeconds: number | null },
+export function serverTimeMillis(
+  time: { at: string | null; ageSeconds: number | null },
   receivedAtMillis: number,
 ): number | undefined {
-  if (response.ageSeconds !== null && Number.isFinite(response.ageSeconds)) {
-    return receivedAtMillis - response.ageSeconds * 1000;
+  if (time.ageSeconds !== null && Number.isFinite(time.ageSeconds)) {
+    return receivedAtMillis - time.ageSeconds * 1000;
   }
-  if (response.builtAt) {
-    const parsed = Date.parse(response.builtAt);
+  if (time.at) {
+    const parsed = Date.parse(time.at);
     if (!Number.isNaN(parsed)) return parsed;
   }
   return undefined;

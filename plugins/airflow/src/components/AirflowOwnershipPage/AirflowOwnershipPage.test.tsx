@@ -1,4 +1,4 @@
-import type { AirflowOwnershipResponse } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import type { AirflowOwnershipPageOptions } from '../../api';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { screen, waitFor, within } from '@testing-library/react';
@@ -6,31 +6,74 @@ import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
 import {
-  ownershipResponse,
-  staleOwnershipResponse,
+  billingExportOwnership,
+  legacyCleanupOwnership,
+  ordersEtlOwnership,
+  ownershipIndexStatus,
+  ownershipPage,
+  ownershipPageOf,
+  secretJobOwnership,
+  staleOwnershipPage,
+  tmpBackfillOwnership,
 } from '../../__fixtures__/ownership';
 import { AirflowOwnershipContent, AirflowOwnershipPage } from './index';
 
 // Several clicks through material-table re-renders; allow for slow CI machines.
-jest.setTimeout(20_000);
+jest.setTimeout(60_000);
 
-const JANE_REFS = ['user:default/jane', 'group:default/ml-platform'];
+/**
+ * The server's answers for the views these tests ask for (the filtering
+ * itself is the backend's, tested there): a page per filter.
+ */
+function serverPage(options: AirflowOwnershipPageOptions = {}) {
+  if (options.orphans) {
+    return ownershipPageOf([legacyCleanupOwnership, tmpBackfillOwnership]);
+  }
+  if (options.failing) {
+    return ownershipPageOf([
+      legacyCleanupOwnership,
+      ordersEtlOwnership,
+      secretJobOwnership,
+    ]);
+  }
+  if (options.owner === 'group:default/data-eng' || options.mine) {
+    return ownershipPageOf([ordersEtlOwnership, billingExportOwnership]);
+  }
+  if (options.instance === 'prod') {
+    return ownershipPageOf([
+      billingExportOwnership,
+      secretJobOwnership,
+      tmpBackfillOwnership,
+    ]);
+  }
+  if (options.q) return ownershipPageOf([billingExportOwnership]);
+  return ownershipPage;
+}
+
+function pagedApi(overrides: Parameters<typeof mockAirflowApi>[0] = {}) {
+  return mockAirflowApi({
+    getOwnership: jest.fn(async options => serverPage(options)),
+    ...overrides,
+  });
+}
+
+/** The options of the latest page request. */
+function lastQuery(api: AirflowApi) {
+  const calls = (api.getOwnership as jest.Mock).mock.calls;
+  return calls[calls.length - 1][0];
+}
 
 function renderContent(
   options: {
     api?: AirflowApi;
-    ownershipEntityRefs?: string[];
     initialRoute?: string;
     element?: JSX.Element;
   } = {},
 ) {
   return renderInTestApp(options.element ?? <AirflowOwnershipContent />, {
     apis: [
-      [airflowApiRef, options.api ?? mockAirflowApi()],
-      mockApis.identity({
-        userEntityRef: 'user:default/jane',
-        ownershipEntityRefs: options.ownershipEntityRefs ?? JANE_REFS,
-      }),
+      [airflowApiRef, options.api ?? pagedApi()],
+      mockApis.identity({ userEntityRef: 'user:default/jane' }),
     ],
     mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     initialRouteEntries: options.initialRoute
@@ -151,8 +194,22 @@ describe('AirflowOwnershipContent', () => {
     ).not.toBeInTheDocument();
   });
 
-  it('"Orphans only" keeps only the orphan DAGs', async () => {
-    renderContent();
+  it('asks the server for the first page in the default order', async () => {
+    const api = pagedApi();
+    renderContent({ api });
+    await screen.findByRole('region', { name: 'DAGs and owners' });
+    expect(lastQuery(api)).toEqual({
+      sort: 'instance',
+      order: 'asc',
+      limit: 25,
+      offset: 0,
+    });
+    expect(screen.getByText('6 DAGs')).toBeInTheDocument();
+  });
+
+  it('"Orphans only" asks the server for the orphan DAGs and shows them', async () => {
+    const api = pagedApi();
+    renderContent({ api });
     const orphansOnly = await screen.findByRole('switch', {
       name: 'Orphans only',
     });
@@ -160,12 +217,14 @@ describe('AirflowOwnershipContent', () => {
     await waitFor(() =>
       expect(shownDags()).toEqual(['Legacy cleanup', 'Temporary backfill']),
     );
+    expect(lastQuery(api)).toMatchObject({ orphans: true, offset: 0 });
     expect(orphansOnly).toBeChecked();
     expect(screen.getByText('Showing 2 of 6 DAGs')).toBeInTheDocument();
   });
 
-  it('"Failing only" keeps only the DAGs whose last run failed', async () => {
-    renderContent();
+  it('"Failing only" asks for the DAGs whose last run failed', async () => {
+    const api = pagedApi();
+    renderContent({ api });
     await userEvent.click(await screen.findByLabelText('Failing only'));
     await waitFor(() =>
       expect(shownDags()).toEqual([
@@ -174,10 +233,12 @@ describe('AirflowOwnershipContent', () => {
         'Secret job',
       ]),
     );
+    expect(lastQuery(api)).toMatchObject({ failing: true });
   });
 
-  it('the owner select keeps only the DAGs of the selected owner', async () => {
-    renderContent();
+  it('the owner select offers the owners the server lists and asks for the selected one', async () => {
+    const api = pagedApi();
+    renderContent({ api });
     const owner = await screen.findByRole('combobox', { name: 'Owner' });
     expect(
       within(owner)
@@ -193,10 +254,18 @@ describe('AirflowOwnershipContent', () => {
     await waitFor(() =>
       expect(shownDags()).toEqual(['Orders ETL', 'Billing export']),
     );
+    expect(lastQuery(api)).toMatchObject({ owner: 'group:default/data-eng' });
+    // Child groups count by default; the switch turns them off.
+    expect(lastQuery(api).includeChildGroups).toBeUndefined();
+    await userEvent.click(screen.getByRole('switch', { name: 'Include child groups' }));
+    await waitFor(() =>
+      expect(lastQuery(api)).toMatchObject({ includeChildGroups: false }),
+    );
   });
 
-  it('the instance select keeps only the DAGs of the selected instance', async () => {
-    renderContent();
+  it('the instance select asks for the DAGs of the selected instance', async () => {
+    const api = pagedApi();
+    renderContent({ api });
     await userEvent.selectOptions(
       await screen.findByRole('combobox', { name: 'Instance' }),
       'prod',
@@ -208,46 +277,46 @@ describe('AirflowOwnershipContent', () => {
         'Temporary backfill',
       ]),
     );
+    expect(lastQuery(api)).toMatchObject({ instance: 'prod' });
   });
 
-  it('"Owned by me" keeps only the DAGs owned by the user or one of their groups', async () => {
-    renderContent({
-      ownershipEntityRefs: ['user:default/sam', 'group:default/data-eng'],
-    });
-    const mine = await screen.findByLabelText('Owned by me');
-    await waitFor(() => expect(mine).toBeEnabled());
-    await userEvent.click(mine);
+  it('"Owned by me" asks the server, which knows the caller\'s groups', async () => {
+    const api = pagedApi();
+    renderContent({ api });
+    await userEvent.click(await screen.findByLabelText('Owned by me'));
     await waitFor(() =>
       expect(shownDags()).toEqual(['Orders ETL', 'Billing export']),
     );
+    expect(lastQuery(api)).toMatchObject({ mine: true });
   });
 
-  it('"Owned by me" matches DAGs owned by the user entity itself', async () => {
-    renderContent({ ownershipEntityRefs: ['user:default/jane'] });
-    const mine = await screen.findByLabelText('Owned by me');
-    await waitFor(() => expect(mine).toBeEnabled());
-    await userEvent.click(mine);
-    await waitFor(() => expect(shownDags()).toEqual(['Feature store refresh']));
-  });
-
-  it('the search box keeps only the DAGs matching every word', async () => {
-    renderContent();
+  it('the search box sends the text once typing pauses', async () => {
+    const api = pagedApi();
+    renderContent({ api });
     await userEvent.click(
       await screen.findByRole('searchbox', { name: 'Search DAGs' }),
     );
-    // "data-eng" alone matches two DAGs and "prod" three; both match one.
     await userEvent.paste('data-eng prod');
+    await waitFor(() => expect(lastQuery(api)).toMatchObject({ q: 'data-eng prod' }));
     await waitFor(() => expect(shownDags()).toEqual(['Billing export']));
+    expect(lastQuery(api)).toMatchObject({ q: 'data-eng prod', offset: 0 });
+    const searches = (api.getOwnership as jest.Mock).mock.calls.filter(
+      ([o]) => o.q,
+    );
+    expect(searches).toHaveLength(1);
   });
 
   it('the Orphans tile selects the orphans filter and the Total DAGs tile clears it', async () => {
-    renderContent();
+    const api = pagedApi();
+    renderContent({ api });
     const orphans = await screen.findByRole('button', { name: 'Orphans: 2' });
     await userEvent.click(orphans);
     await waitFor(() =>
       expect(shownDags()).toEqual(['Legacy cleanup', 'Temporary backfill']),
     );
-    expect(orphans).toHaveAttribute('aria-pressed', 'true');
+    expect(
+      screen.getByRole('button', { name: 'Orphans: 2' }),
+    ).toHaveAttribute('aria-pressed', 'true');
     expect(screen.getByLabelText('Orphans only')).toBeChecked();
 
     await userEvent.click(screen.getByRole('button', { name: 'Failing: 3' }));
@@ -266,19 +335,66 @@ describe('AirflowOwnershipContent', () => {
     await waitFor(() => expect(shownDags()).toEqual(ALL_DAGS));
   });
 
-  it('reads the owner and status filters from the URL', async () => {
+  it('reads the filters, the order and the page from the URL and sends them', async () => {
+    const api = pagedApi();
     renderContent({
-      initialRoute: '/?owner=group%3Adefault%2Fdata-eng&failing=1',
+      api,
+      initialRoute:
+        '/?owner=group%3Adefault%2Fdata-eng&failing=1&q=etl&sort=lastRun&order=desc&page=2&size=50',
     });
     await screen.findByRole('region', { name: 'DAGs and owners' });
-    expect(shownDags()).toEqual(['Orders ETL']);
+    expect(lastQuery(api)).toEqual({
+      owner: 'group:default/data-eng',
+      failing: true,
+      q: 'etl',
+      sort: 'lastRun',
+      order: 'desc',
+      limit: 50,
+      offset: 50,
+    });
     expect(screen.getByRole('combobox', { name: 'Owner' })).toHaveValue(
       'group:default/data-eng',
     );
     expect(screen.getByLabelText('Failing only')).toBeChecked();
+    expect(screen.getByRole('searchbox', { name: 'Search DAGs' })).toHaveValue(
+      'etl',
+    );
+    expect(api.getOwnershipDangling).toHaveBeenLastCalledWith(
+      expect.objectContaining({ owner: 'group:default/data-eng', q: 'etl' }),
+    );
   });
 
-  it('"Export CSV" downloads exactly the filtered rows as CSV', async () => {
+  it('sorting by a column asks the server, ascending then descending', async () => {
+    const api = pagedApi();
+    renderContent({ api });
+    await screen.findByRole('region', { name: 'DAGs and owners' });
+    await userEvent.click(screen.getByRole('button', { name: 'Last run' }));
+    await waitFor(() =>
+      expect(lastQuery(api)).toMatchObject({ sort: 'lastRun', order: 'asc' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Last run' }));
+    await waitFor(() =>
+      expect(lastQuery(api)).toMatchObject({ sort: 'lastRun', order: 'desc' }),
+    );
+  });
+
+  it('pages through the matching DAGs on the server', async () => {
+    const api = pagedApi({
+      getOwnership: jest.fn(async options =>
+        ownershipPageOf(
+          options?.offset ? [secretJobOwnership] : [ordersEtlOwnership],
+          { total: 26, offset: options?.offset ?? 0 },
+        ),
+      ),
+    });
+    renderContent({ api });
+    await waitFor(() => expect(shownDags()).toEqual(['Orders ETL']));
+    await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
+    await waitFor(() => expect(shownDags()).toEqual(['Secret job']));
+    expect(lastQuery(api)).toMatchObject({ offset: 25, limit: 25 });
+  });
+
+  it('"Export CSV" downloads the file the server streams for the current filters and order', async () => {
     const blobs: Blob[] = [];
     const createObjectURL = jest.fn((blob: Blob) => {
       blobs.push(blob);
@@ -296,36 +412,60 @@ describe('AirflowOwnershipContent', () => {
         expect(this.download).toBe('airflow-dags-and-owners.csv');
         expect(this.href).toBe('blob:airflow-dags');
       });
+    const csv = new Blob(['instance,dag_id\r\ndefault,legacy_cleanup\r\n'], {
+      type: 'text/csv',
+    });
+    const api = pagedApi({ exportOwnershipCsv: jest.fn().mockResolvedValue(csv) });
     try {
-      renderContent();
+      renderContent({ api, initialRoute: '/?sort=dagId' });
       await userEvent.click(await screen.findByLabelText('Orphans only'));
       await waitFor(() => expect(shownDags()).toHaveLength(2));
       await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
-
-      expect(click).toHaveBeenCalledTimes(1);
-      expect(blobs).toHaveLength(1);
-      expect(blobs[0].type).toBe('text/csv;charset=utf-8');
-      const text = await blobs[0].text();
-      expect(text.replace(/^\uFEFF/, '').split('\r\n')).toEqual([
-        'instance,dag_id,display_name,owners,entities,paused,last_run_state,schedule,orphan',
-        'default,legacy_cleanup,Legacy cleanup,,,false,failed,Every hour,true',
-        'prod,tmp_backfill,Temporary backfill,,,true,,,true',
-        '',
-      ]);
+      await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+      expect(api.exportOwnershipCsv).toHaveBeenCalledWith({
+        orphans: true,
+        sort: 'dagId',
+        order: 'asc',
+      });
+      expect(blobs).toEqual([csv]);
     } finally {
       click.mockRestore();
       Object.assign(URL, originals);
     }
   });
 
-  it('shows the index age and "Refresh now" rebuilds the index and shows the new answer', async () => {
-    const refreshed: AirflowOwnershipResponse = {
-      ...ownershipResponse,
-      ageSeconds: 0,
-      summary: { ...ownershipResponse.summary, total: 7 },
-    };
-    const api = mockAirflowApi({
-      refreshOwnership: jest.fn().mockResolvedValue(refreshed),
+  it('shows why the CSV export failed', async () => {
+    const api = pagedApi({
+      exportOwnershipCsv: jest
+        .fn()
+        .mockRejectedValue(await responseError(503, 'Error', 'Database is down')),
+    });
+    renderContent({ api });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Export CSV' }),
+    );
+    expect(
+      await screen.findByText(/Could not export the CSV file/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Database is down')).toBeInTheDocument();
+  });
+
+  it('shows the index age and "Refresh now" rebuilds the index and loads the page again', async () => {
+    let built = false;
+    const api = pagedApi({
+      getOwnership: jest.fn(async () =>
+        built
+          ? {
+              ...ownershipPage,
+              index: { ...ownershipIndexStatus, ageSeconds: 0 },
+              summary: { ...ownershipPage.summary, total: 7 },
+            }
+          : ownershipPage,
+      ),
+      refreshOwnership: jest.fn(async () => {
+        built = true;
+        return { ...ownershipIndexStatus, ageSeconds: 0 };
+      }),
     });
     renderContent({ api });
     expect(
@@ -338,6 +478,7 @@ describe('AirflowOwnershipContent', () => {
       await screen.findByRole('button', { name: 'Total DAGs: 7' }),
     ).toBeInTheDocument();
     expect(screen.getByText('Index built just now')).toBeInTheDocument();
+    expect(api.getOwnershipDangling).toHaveBeenCalledTimes(2);
   });
 
   it('keeps the index and shows an error when the "Refresh now" request fails', async () => {
@@ -362,7 +503,7 @@ describe('AirflowOwnershipContent', () => {
   it('warns about a failed refresh with the age of the served index, and about each failed instance', async () => {
     renderContent({
       api: mockAirflowApi({
-        getOwnership: jest.fn().mockResolvedValue(staleOwnershipResponse),
+        getOwnership: jest.fn().mockResolvedValue(staleOwnershipPage),
       }),
     });
     expect(
@@ -371,7 +512,9 @@ describe('AirflowOwnershipContent', () => {
       ),
     ).toBeInTheDocument();
     expect(
-      screen.getByText('Showing the last good index, built 2 hours ago.'),
+      screen.getByText(
+        'Showing the index of the last refresh that completed, built 2 hours ago.',
+      ),
     ).toBeInTheDocument();
     expect(
       screen.getByText('Catalog request failed: 503 Service Unavailable'),
@@ -386,6 +529,87 @@ describe('AirflowOwnershipContent', () => {
         'Airflow instance prod is not reachable: connect ECONNREFUSED',
       ),
     ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Its 3 DAGs are from the last successful read, 2 hours ago, and may be out of date/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('never claims a completed refresh when none has completed', async () => {
+    renderContent({
+      api: mockAirflowApi({
+        getOwnership: jest.fn().mockResolvedValue({
+          ...staleOwnershipPage,
+          index: {
+            ...staleOwnershipPage.index,
+            builtAt: null,
+            ageSeconds: null,
+            instances: [],
+          },
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        'No refresh has completed yet, so there is no index to show.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('The ownership index has not been built yet.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Showing the index/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/Index built/)).not.toBeInTheDocument();
+  });
+
+  it('shows a refresh that completed with a failed instance as the current index, with the instance warning only', async () => {
+    renderContent({
+      api: mockAirflowApi({
+        getOwnership: jest.fn().mockResolvedValue({
+          ...staleOwnershipPage,
+          index: {
+            ...staleOwnershipPage.index,
+            builtAt: '2025-03-30T10:00:05.000Z',
+            ageSeconds: 180,
+          },
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        /Airflow instance prod could not be read during the last build/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/The latest refresh of the ownership index failed/),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says so when a failed instance was never read, instead of claiming a last good read', async () => {
+    renderContent({
+      api: mockAirflowApi({
+        getOwnership: jest.fn().mockResolvedValue({
+          ...staleOwnershipPage,
+          index: {
+            ...staleOwnershipPage.index,
+            instances: [
+              {
+                ...staleOwnershipPage.index.instances[1],
+                refreshedAt: null,
+                ageSeconds: null,
+                dagCount: 0,
+              },
+            ],
+          },
+        }),
+      }),
+    });
+    expect(
+      await screen.findByText(
+        /It has never been read successfully, so the index has none of its DAGs/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/last successful read/)).not.toBeInTheDocument();
   });
 
   it('lists dangling references with entity, owners, instance, DAG id and reason', async () => {

@@ -5,22 +5,27 @@ import {
   Page,
   Progress,
 } from '@backstage/core-components';
-import { useAppSearchParams } from '@backstage/frontend-plugin-api';
+import { useApi, useAppSearchParams } from '@backstage/frontend-plugin-api';
 import Stack from '@mui/material/Stack';
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { useOwnership } from '../../hooks/useOwnership';
-import { useOwnershipEntityRefs } from '../../hooks/useOwnershipEntityRefs';
-import { downloadFile } from '../../lib/download';
+import { airflowApiRef } from '../../api';
 import {
-  filterOwnershipDags,
+  useOwnershipDangling,
+  useOwnershipPage,
+  useOwnershipRefresh,
+} from '../../hooks/useOwnership';
+import { downloadBlob } from '../../lib/download';
+import {
+  DANGLING_PAGE_SIZE,
   filtersFromSearchParams,
-  filtersToSearchParams,
-  instancesOf,
-  ownersOf,
-  ownershipCsv,
+  isFiltered,
+  toOwnershipQuery,
+  toSearchParams,
+  viewFromSearchParams,
   withFlag,
   type OwnershipFilters,
   type OwnershipFlag,
+  type OwnershipView,
 } from '../../lib/ownership';
 import { OwnershipErrorPanel } from '../OwnershipErrorPanel';
 import { DanglingReferencesTable } from './DanglingReferencesTable';
@@ -35,74 +40,90 @@ export const OWNERSHIP_CSV_FILENAME = 'airflow-dags-and-owners.csv';
 /**
  * The ownership view without a page header: index age and refresh, warnings,
  * summary tiles, filters, the `DAGs and owners` table and the
- * `Dangling references` table. Filters are kept in the URL's query
- * (`instance`, `owner`, `mine`, `owned`, `orphans`, `failing`, `paused`).
+ * `Dangling references` table. The server filters, sorts and pages; the
+ * filters, order and pages are kept in the URL's query (`instance`, `owner`,
+ * `mine`, `owned`, `orphans`, `failing`, `paused`, `q`, `children`, `sort`,
+ * `order`, `page`, `size`, `dpage`), so a view can be shared.
  * @public
  */
 export function AirflowOwnershipContent() {
-  const ownership = useOwnership();
-  const identity = useOwnershipEntityRefs();
+  const airflowApi = useApi(airflowApiRef);
   const [searchParams, setSearchParams] = useAppSearchParams();
   const filters = useMemo(
     () => filtersFromSearchParams(searchParams),
     [searchParams],
   );
-  const [search, setSearch] = useState('');
+  const view = useMemo(() => viewFromSearchParams(searchParams), [searchParams]);
+  const query = useMemo(() => toOwnershipQuery(filters), [filters]);
+  const refresher = useOwnershipRefresh();
+  const page = useOwnershipPage(
+    {
+      ...query,
+      sort: view.sort,
+      order: view.order,
+      limit: view.pageSize,
+      offset: view.page * view.pageSize,
+    },
+    refresher.reloadKey,
+  );
+  const dangling = useOwnershipDangling(
+    { ...query, limit: DANGLING_PAGE_SIZE, offset: view.danglingPage * DANGLING_PAGE_SIZE },
+    refresher.reloadKey,
+  );
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<Error>();
   const danglingRef = useRef<HTMLElement>(null);
 
-  const setFilters = useCallback(
-    (next: OwnershipFilters) =>
-      setSearchParams(previous => filtersToSearchParams(next, previous), {
-        replace: true,
-      }),
+  const update = useCallback(
+    (nextFilters: OwnershipFilters, nextView: Partial<OwnershipView> = {}) =>
+      setSearchParams(
+        previous =>
+          toSearchParams(
+            nextFilters,
+            {
+              ...viewFromSearchParams(previous),
+              // A new filter starts at the first pages.
+              page: 0,
+              danglingPage: 0,
+              ...nextView,
+            },
+            previous,
+          ),
+        { replace: true },
+      ),
     [setSearchParams],
+  );
+  const setFilters = useCallback(
+    (next: OwnershipFilters) => update(next),
+    [update],
   );
   const setFlag = (flag: OwnershipFlag, value: boolean) =>
     setFilters(withFlag(filters, flag, value));
 
-  const response = ownership.value?.response;
-  const myRefs = identity.value;
-  const rows = useMemo(
-    () =>
-      response
-        ? filterOwnershipDags(response.dags, filters, myRefs ?? [], search)
-        : [],
-    [response, filters, myRefs, search],
-  );
-  const instances = useMemo(
-    () => (response ? instancesOf(response.dags) : []),
-    [response],
-  );
-  const owners = useMemo(
-    () => (response ? ownersOf(response.dags) : []),
-    [response],
-  );
-
-  if (ownership.loading && !ownership.value) return <Progress />;
-  if (ownership.error || !ownership.value || !response) {
-    return ownership.error ? (
-      <OwnershipErrorPanel error={ownership.error} />
-    ) : null;
+  const loaded = page.loaded;
+  if (!loaded) {
+    return page.error ? <OwnershipErrorPanel error={page.error} /> : <Progress />;
   }
-
-  let mineUnavailableReason: string | undefined;
-  if (identity.loading) mineUnavailableReason = 'Loading your identity…';
-  else if (identity.error) {
-    mineUnavailableReason = `Could not load your identity: ${identity.error.message}`;
-  }
+  const result = loaded.value;
+  const indexStatus =
+    refresher.status && refresher.status.receivedAt > loaded.receivedAt
+      ? refresher.status
+      : { value: result.index, receivedAt: loaded.receivedAt };
 
   return (
     <Stack spacing={3}>
       <OwnershipIndexStatus
-        loaded={ownership.value}
-        refreshing={ownership.refreshing}
-        refreshError={ownership.refreshError}
+        status={indexStatus.value}
+        receivedAt={indexStatus.receivedAt}
+        refreshing={refresher.refreshing}
+        refreshError={refresher.error}
         onRefresh={() => {
-          ownership.refresh();
+          refresher.refresh();
         }}
       />
+      {page.error && <OwnershipErrorPanel error={page.error} />}
       <OwnershipSummary
-        summary={response.summary}
+        summary={result.summary}
         filters={filters}
         onSelect={flag =>
           setFilters({
@@ -123,40 +144,67 @@ export function AirflowOwnershipContent() {
         filters={filters}
         onChange={setFilters}
         onFlagChange={setFlag}
-        search={search}
-        onSearchChange={setSearch}
-        instances={instances}
-        owners={owners}
-        mineUnavailableReason={mineUnavailableReason}
-        shown={rows.length}
-        total={response.dags.length}
-        onExport={() =>
-          downloadFile(
-            OWNERSHIP_CSV_FILENAME,
-            ownershipCsv(rows),
-            'text/csv;charset=utf-8',
-          )
-        }
+        instances={result.facets.instances}
+        owners={result.facets.owners}
+        shown={result.total}
+        total={result.summary.total}
+        exporting={exporting}
+        exportError={exportError}
+        onExport={async () => {
+          setExporting(true);
+          setExportError(undefined);
+          try {
+            downloadBlob(
+              OWNERSHIP_CSV_FILENAME,
+              await airflowApi.exportOwnershipCsv({
+                ...query,
+                sort: view.sort,
+                order: view.order,
+              }),
+            );
+          } catch (e) {
+            setExportError(e as Error);
+          } finally {
+            setExporting(false);
+          }
+        }}
       />
       <OwnershipDagsTable
-        dags={rows}
+        dags={result.dags}
+        total={result.total}
+        view={view}
+        loading={page.loading}
+        onViewChange={next => update(filters, { ...view, ...next })}
         emptyContent={
           <EmptyState
             missing="data"
             title={
-              response.dags.length === 0
+              result.summary.total === 0
                 ? 'No DAGs in the ownership index'
                 : 'No DAGs match the filters'
             }
             description={
-              response.dags.length === 0
+              result.summary.total === 0
                 ? 'No Airflow instance reported a DAG when the index was built.'
                 : 'Change or clear the filters to see more DAGs.'
             }
           />
         }
       />
-      <DanglingReferencesTable dangling={response.dangling} ref={danglingRef} />
+      <DanglingReferencesTable
+        ref={danglingRef}
+        page={dangling.loaded?.value}
+        error={dangling.error}
+        filtered={isFiltered({
+          ...filters,
+          owned: false,
+          orphans: false,
+          failing: false,
+          paused: false,
+        })}
+        pageIndex={view.danglingPage}
+        onPageChange={danglingPage => update(filters, { ...view, danglingPage })}
+      />
     </Stack>
   );
 }

@@ -1,13 +1,20 @@
 import { Link, Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
-import type { AirflowOwnershipDag } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import type {
+  AirflowOwnershipDag,
+  AirflowOwnershipSort,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useMemo, type ReactNode } from 'react';
 import { formatDateTime, formatRelativeTime } from '../../lib/format';
-import { hiddenEntitiesText } from '../../lib/ownership';
+import {
+  OWNERSHIP_PAGE_SIZES,
+  hiddenEntitiesText,
+  type OwnershipView,
+} from '../../lib/ownership';
 import { DagRunStatus } from '../DagRunStatus';
 
 /** Title (and accessible name) of the DAG table. */
@@ -15,14 +22,16 @@ export const DAGS_TABLE_TITLE = 'DAGs and owners';
 
 /** Props of {@link OwnershipDagsTable}. */
 export interface OwnershipDagsTableProps {
+  /** The DAGs of the current page, in the server's order. */
   dags: AirflowOwnershipDag[];
+  /** DAGs matching the filters, on every page. */
+  total: number;
+  view: OwnershipView;
+  /** True while the next page loads (the current one stays). */
+  loading?: boolean;
+  onViewChange: (view: Partial<OwnershipView>) => void;
   emptyContent?: ReactNode;
 }
-
-const byText =
-  (text: (dag: AirflowOwnershipDag) => string) =>
-  (a: AirflowOwnershipDag, b: AirflowOwnershipDag) =>
-    text(a).localeCompare(text(b));
 
 function DagCell(props: { dag: AirflowOwnershipDag }) {
   const { dag } = props;
@@ -94,76 +103,90 @@ function LastRunCell(props: { dag: AirflowOwnershipDag }) {
   );
 }
 
-/** Every DAG with its instance, owners, naming entities, paused state, last run and schedule. */
+interface Column {
+  title: string;
+  sort?: AirflowOwnershipSort;
+  render: (dag: AirflowOwnershipDag) => ReactNode;
+}
+
+const COLUMNS: Column[] = [
+  { title: 'DAG', sort: 'dagId', render: dag => <DagCell dag={dag} /> },
+  { title: 'Instance', sort: 'instance', render: dag => dag.instance },
+  {
+    title: 'Owners',
+    sort: 'owners',
+    render: dag =>
+      dag.owners.length > 0 ? (
+        <EntityRefLinks entityRefs={dag.owners} defaultKind="group" />
+      ) : (
+        <Typography variant="body2" color="text.secondary">
+          —
+        </Typography>
+      ),
+  },
+  { title: 'Entities', render: dag => <EntitiesCell dag={dag} /> },
+  { title: 'Paused', render: dag => (dag.isPaused ? 'Yes' : 'No') },
+  { title: 'Last run', sort: 'lastRun', render: dag => <LastRunCell dag={dag} /> },
+  { title: 'Schedule', render: dag => dag.schedule ?? 'Manual only' },
+];
+
+/** The server's order stays: the table never sorts a page itself. */
+const KEEP_ORDER = () => 0;
+
+/**
+ * One page of DAGs with their instance, owners, naming entities, paused
+ * state, last run and schedule, in the core-components Table. Sorting and
+ * paging ask the server (through `onViewChange`); "Last run" sorts by the
+ * time of the latest run.
+ */
 export function OwnershipDagsTable(props: OwnershipDagsTableProps) {
-  const { dags, emptyContent } = props;
-  // material-table writes its own state into row objects: give it copies.
+  const { dags, total, view, loading, onViewChange, emptyContent } = props;
+  // The table keeps per-row state on its rows: give it copies.
   const rows = useMemo(() => dags.map(dag => ({ ...dag })), [dags]);
-
-  const columns: TableColumn<AirflowOwnershipDag>[] = [
-    {
-      title: 'DAG',
-      field: 'displayName',
-      highlight: true,
-      customSort: byText(d => `${d.displayName}\u0000${d.dagId}`),
-      render: dag => <DagCell dag={dag} />,
-    },
-    { title: 'Instance', field: 'instance' },
-    {
-      title: 'Owners',
-      field: 'owners',
-      customSort: byText(d => d.owners.join(' ') || '\uffff'),
-      render: dag =>
-        dag.owners.length > 0 ? (
-          <EntityRefLinks entityRefs={dag.owners} defaultKind="group" />
-        ) : (
-          <Typography variant="body2" color="text.secondary">
-            —
-          </Typography>
-        ),
-    },
-    {
-      title: 'Entities',
-      field: 'entities',
-      customSort: (a, b) =>
-        a.entities.length +
-        a.hiddenEntityCount -
-        (b.entities.length + b.hiddenEntityCount),
-      render: dag => <EntitiesCell dag={dag} />,
-    },
-    {
-      title: 'Paused',
-      field: 'isPaused',
-      render: dag => (dag.isPaused ? 'Yes' : 'No'),
-    },
-    {
-      title: 'Last run',
-      field: 'lastRunState',
-      customSort: byText(d => d.lastRunState ?? ''),
-      render: dag => <LastRunCell dag={dag} />,
-    },
-    {
-      title: 'Schedule',
-      field: 'schedule',
-      customSort: byText(d => d.schedule ?? ''),
-      render: dag => dag.schedule ?? 'Manual only',
-    },
-  ];
-
+  const columns: TableColumn<AirflowOwnershipDag>[] = COLUMNS.map(column => ({
+    title: column.title,
+    // A field only for the table's sort state; the order is the server's.
+    field: column.sort,
+    sorting: Boolean(column.sort),
+    customSort: KEEP_ORDER,
+    defaultSort:
+      column.sort && view.sort === column.sort ? view.order : undefined,
+    render: column.render,
+  }));
+  const lastPage = Math.max(0, Math.ceil(total / view.pageSize) - 1);
   return (
     <Box component="section" aria-label={DAGS_TABLE_TITLE}>
       <Table<AirflowOwnershipDag>
         title={DAGS_TABLE_TITLE}
         columns={columns}
         data={rows}
+        page={Math.min(view.page, lastPage)}
+        totalCount={total}
+        isLoading={loading}
         emptyContent={emptyContent}
+        onPageChange={(page, pageSize) =>
+          onViewChange(
+            pageSize === view.pageSize ? { page } : { page: 0, pageSize },
+          )
+        }
+        onOrderChange={(index, direction) => {
+          const sort = COLUMNS[index]?.sort;
+          onViewChange({
+            sort: sort ?? 'instance',
+            order: sort && direction === 'desc' ? 'desc' : 'asc',
+            page: 0,
+          });
+        }}
         options={{
-          paging: rows.length > 25,
-          pageSize: 25,
-          pageSizeOptions: [25, 50, 100],
-          padding: 'dense',
-          search: false,
+          paging: true,
+          pageSize: view.pageSize,
+          pageSizeOptions: OWNERSHIP_PAGE_SIZES,
           emptyRowsWhenPaging: false,
+          search: false,
+          sorting: true,
+          thirdSortClick: false,
+          draggable: false,
+          padding: 'dense',
         }}
       />
     </Box>

@@ -8,26 +8,36 @@ import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { ChangeEvent } from 'react';
+import { WarningPanel } from '@backstage/core-components';
+import { OWNERSHIP_SEARCH_MAX_LENGTH } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import CircularProgress from '@mui/material/CircularProgress';
+import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { errorMessage } from '../../lib/errors';
 import {
   NO_OWNERSHIP_FILTERS,
+  isFiltered,
   type OwnershipFilters,
   type OwnershipFlag,
 } from '../../lib/ownership';
+
+/** How long the search box waits for more typing before it asks the server. */
+export const SEARCH_DEBOUNCE_MS = 300;
 
 /** Props of {@link OwnershipFiltersBar}. */
 export interface OwnershipFiltersBarProps {
   filters: OwnershipFilters;
   onChange: (filters: OwnershipFilters) => void;
   onFlagChange: (flag: OwnershipFlag, value: boolean) => void;
-  search: string;
-  onSearchChange: (search: string) => void;
   instances: string[];
   owners: string[];
-  /** Why "Owned by me" is unavailable (identity still loading or failed). */
-  mineUnavailableReason?: string;
+  /** DAGs matching the filters. */
   shown: number;
+  /** DAGs in the index. */
   total: number;
+  /** True while the CSV export downloads. */
+  exporting?: boolean;
+  /** Why the latest CSV export failed. */
+  exportError?: Error;
   onExport: () => void;
 }
 
@@ -48,26 +58,48 @@ const FLAG_LABELS: { flag: OwnershipFlag; label: string }[] = [
   { flag: 'paused', label: 'Paused only' },
 ];
 
+/** The search box: typing is sent after a pause; a new value from the URL replaces the text. */
+function SearchBox(props: { value: string; onChange: (value: string) => void }) {
+  const { value, onChange } = props;
+  const [text, setText] = useState(value);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => setText(value), [value]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return (
+    <TextField
+      id="airflow-ownership-search"
+      size="small"
+      type="search"
+      label="Search DAGs"
+      helperText="DAG id, name, tags or owners"
+      value={text}
+      inputProps={{ maxLength: OWNERSHIP_SEARCH_MAX_LENGTH }}
+      onChange={e => {
+        const next = e.target.value;
+        setText(next);
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => onChange(next), SEARCH_DEBOUNCE_MS);
+      }}
+      sx={{ minWidth: 240 }}
+    />
+  );
+}
+
 /** Instance and owner selects, status switches, search and CSV export. */
 export function OwnershipFiltersBar(props: OwnershipFiltersBarProps) {
   const {
     filters,
     onChange,
     onFlagChange,
-    search,
-    onSearchChange,
     instances,
     owners,
-    mineUnavailableReason,
     shown,
     total,
+    exporting,
+    exportError,
     onExport,
   } = props;
-  const filtered =
-    search.trim() !== '' ||
-    (Object.keys(filters) as (keyof OwnershipFilters)[]).some(
-      key => filters[key] !== NO_OWNERSHIP_FILTERS[key],
-    );
+  const filtered = isFiltered(filters);
   // Keep a selected owner or instance visible even when no DAG has it (any more).
   const instanceOptions =
     filters.instance && !instances.includes(filters.instance)
@@ -127,21 +159,22 @@ export function OwnershipFiltersBar(props: OwnershipFiltersBarProps) {
             </option>
           ))}
         </TextField>
-        <TextField
-          id="airflow-ownership-search"
-          size="small"
-          type="search"
-          label="Search DAGs"
-          value={search}
-          onChange={e => onSearchChange(e.target.value)}
-          sx={{ minWidth: 220 }}
+        <SearchBox
+          value={filters.q}
+          onChange={q => onChange({ ...filters, q })}
         />
         <Box sx={{ flexGrow: 1 }} />
         <Button
           variant="outlined"
-          startIcon={<GetAppIcon />}
+          startIcon={
+            exporting ? (
+              <CircularProgress size={16} aria-label="Exporting" />
+            ) : (
+              <GetAppIcon />
+            )
+          }
           onClick={onExport}
-          disabled={shown === 0}
+          disabled={shown === 0 || exporting}
         >
           Export CSV
         </Button>
@@ -154,12 +187,10 @@ export function OwnershipFiltersBar(props: OwnershipFiltersBarProps) {
           alignItems: 'center',
         }}
       >
-        {FLAG_LABELS.map(({ flag, label }) => {
-          const unavailable = flag === 'mine' && mineUnavailableReason;
-          const control = (
+        {FLAG_LABELS.map(({ flag, label }) => (
+          <Box component="span" key={flag}>
             <FormControlLabel
               label={label}
-              disabled={Boolean(unavailable)}
               control={
                 <Switch
                   size="small"
@@ -169,25 +200,28 @@ export function OwnershipFiltersBar(props: OwnershipFiltersBarProps) {
                 />
               }
             />
-          );
-          return unavailable ? (
-            <Tooltip key={flag} title={unavailable} describeChild>
-              <span>{control}</span>
-            </Tooltip>
-          ) : (
-            <Box component="span" key={flag}>
-              {control}
-            </Box>
-          );
-        })}
+          </Box>
+        ))}
+        <Tooltip
+          title="A group's DAGs include those of the entities its child groups own (for the owner filter and Owned by me)"
+          describeChild
+        >
+          <FormControlLabel
+            label="Include child groups"
+            control={
+              <Switch
+                size="small"
+                checked={filters.includeChildGroups}
+                inputProps={{ role: 'switch' }}
+                onChange={(_, checked) =>
+                  onChange({ ...filters, includeChildGroups: checked })
+                }
+              />
+            }
+          />
+        </Tooltip>
         {filtered && (
-          <Button
-            size="small"
-            onClick={() => {
-              onChange(NO_OWNERSHIP_FILTERS);
-              onSearchChange('');
-            }}
-          >
+          <Button size="small" onClick={() => onChange(NO_OWNERSHIP_FILTERS)}>
             Clear filters
           </Button>
         )}
@@ -198,6 +232,13 @@ export function OwnershipFiltersBar(props: OwnershipFiltersBarProps) {
             : `Showing ${shown} of ${total} DAGs`}
         </Typography>
       </Box>
+      {exportError && (
+        <WarningPanel
+          severity="error"
+          title="Could not export the CSV file"
+          message={errorMessage(exportError)}
+        />
+      )}
     </Box>
   );
 }

@@ -1,5 +1,8 @@
 import { WarningPanel } from '@backstage/core-components';
-import type { AirflowInstanceError } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import type {
+  AirflowOwnershipIndexStatus,
+  AirflowOwnershipInstanceStatus,
+} from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -10,8 +13,7 @@ import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
 import { useEffect, useState } from 'react';
 import { errorMessage, errorStatus } from '../../lib/errors';
-import { indexBuiltAtMillis } from '../../lib/ownership';
-import type { LoadedOwnership } from '../../hooks/useOwnership';
+import { serverTimeMillis } from '../../lib/ownership';
 import { OWNERSHIP_PERMISSION_TITLE } from '../OwnershipErrorPanel';
 
 /** The current time, updated every `intervalMs` so that relative ages stay right. */
@@ -34,13 +36,44 @@ export function relativeAge(builtAt: number, now: number): string {
   );
 }
 
-function instanceErrorTitle(error: AirflowInstanceError): string {
-  return `Airflow instance ${error.instance} could not be read during the last build`;
+function instanceErrorTitle(status: AirflowOwnershipInstanceStatus): string {
+  return `Airflow instance ${status.instance} could not be read during the last build`;
+}
+
+/** What the index holds of an instance that failed: its last good DAGs with their real age, or none. */
+function instanceDataText(
+  status: AirflowOwnershipInstanceStatus,
+  receivedAt: number,
+  now: number,
+): string {
+  const readAt = serverTimeMillis(
+    { at: status.refreshedAt, ageSeconds: status.ageSeconds },
+    receivedAt,
+  );
+  if (readAt === undefined) {
+    return 'It has never been read successfully, so the index has none of its DAGs.';
+  }
+  return `Its ${status.dagCount} ${
+    status.dagCount === 1 ? 'DAG is' : 'DAGs are'
+  } from the last successful read, ${relativeAge(readAt, now)}, and may be out of date.`;
+}
+
+/** True when the latest refresh failed as a whole: no index, or one older than the attempt. */
+export function wholeRefreshFailed(status: AirflowOwnershipIndexStatus): boolean {
+  if (!status.lastRefreshError) return false;
+  if (status.builtAt === null) return true;
+  return (
+    status.lastAttemptAt !== null &&
+    Date.parse(status.lastAttemptAt) > Date.parse(status.builtAt)
+  );
 }
 
 /** Props of {@link OwnershipIndexStatus}. */
 export interface OwnershipIndexStatusProps {
-  loaded: LoadedOwnership;
+  /** The state of the index being served. */
+  status: AirflowOwnershipIndexStatus;
+  /** `Date.now()` when `status` arrived: the server's ages count from here. */
+  receivedAt: number;
   refreshing: boolean;
   refreshError?: Error;
   onRefresh: () => void;
@@ -52,11 +85,17 @@ export interface OwnershipIndexStatusProps {
  * during the last build, and a failed refresh request.
  */
 export function OwnershipIndexStatus(props: OwnershipIndexStatusProps) {
-  const { loaded, refreshing, refreshError, onRefresh } = props;
-  const { response } = loaded;
+  const { status, receivedAt, refreshing, refreshError, onRefresh } = props;
   const now = useNow(30_000);
-  const builtAt = indexBuiltAtMillis(response, loaded.receivedAt);
+  const builtAt = serverTimeMillis(
+    { at: status.builtAt, ageSeconds: status.ageSeconds },
+    receivedAt,
+  );
   const age = builtAt === undefined ? undefined : relativeAge(builtAt, now);
+  // A refresh that failed as a whole (catalog, database) left the served
+  // index as it was; one that completed with failed instances is the served
+  // index itself, and the instance warnings below say what it holds.
+  const refreshFailed = wholeRefreshFailed(status);
 
   return (
     <Stack spacing={2}>
@@ -106,33 +145,35 @@ export function OwnershipIndexStatus(props: OwnershipIndexStatusProps) {
           message={errorMessage(refreshError)}
         />
       )}
-      {response.lastRefreshError && (
+      {refreshFailed && (
         <WarningPanel
           severity="warning"
           title="The latest refresh of the ownership index failed"
           message={
             age === undefined
-              ? 'No index has been built yet.'
-              : `Showing the last good index, built ${age}.`
+              ? 'No refresh has completed yet, so there is no index to show.'
+              : `Showing the index of the last refresh that completed, built ${age}.`
           }
           defaultExpanded
         >
-          <Typography variant="body2">{response.lastRefreshError}</Typography>
+          <Typography variant="body2">{status.lastRefreshError}</Typography>
         </WarningPanel>
       )}
-      {response.instanceErrors.map(error => (
-        <WarningPanel
-          key={error.instance}
-          severity="error"
-          title={instanceErrorTitle(error)}
-          message={error.message}
-        >
-          <Typography variant="body2">
-            {error.name} (HTTP {error.status}). Its DAGs are those of the
-            previous successful build, if any, and may be out of date.
-          </Typography>
-        </WarningPanel>
-      ))}
+      {status.instances.map(instance =>
+        instance.error ? (
+          <WarningPanel
+            key={instance.instance}
+            severity="error"
+            title={instanceErrorTitle(instance)}
+            message={instance.error.message}
+          >
+            <Typography variant="body2">
+              {instance.error.name} (HTTP {instance.error.status}).{' '}
+              {instanceDataText(instance, receivedAt, now)}
+            </Typography>
+          </WarningPanel>
+        ) : null,
+      )}
     </Stack>
   );
 }

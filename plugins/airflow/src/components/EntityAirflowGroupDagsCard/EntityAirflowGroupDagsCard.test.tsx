@@ -7,7 +7,12 @@ import {
 import { screen, within } from '@testing-library/react';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
-import { ownershipDag, ownershipResponse } from '../../__fixtures__/ownership';
+import {
+  billingExportOwnership,
+  ordersEtlOwnership,
+  ownershipDag,
+  ownershipPageOf,
+} from '../../__fixtures__/ownership';
 import { ownershipRouteRef } from '../../routes';
 import { EntityAirflowGroupDagsCard } from './EntityAirflowGroupDagsCard';
 
@@ -20,6 +25,19 @@ function group(name: string): Entity {
   };
 }
 
+/** The server's answer for a group: data-eng owns two DAGs, other groups none. */
+function groupApi() {
+  return mockAirflowApi({
+    getOwnership: jest.fn(async options =>
+      ownershipPageOf(
+        options?.owner === 'group:default/data-eng'
+          ? [ordersEtlOwnership, billingExportOwnership]
+          : [],
+      ),
+    ),
+  });
+}
+
 function renderCard(
   options: { api?: AirflowApi; entity?: Entity; mountPage?: boolean } = {},
 ) {
@@ -28,7 +46,7 @@ function renderCard(
       <EntityAirflowGroupDagsCard />
     </EntityProvider>,
     {
-      apis: [[airflowApiRef, options.api ?? mockAirflowApi()]],
+      apis: [[airflowApiRef, options.api ?? groupApi()]],
       mountedRoutes: {
         '/catalog/:namespace/:kind/:name': entityRouteRef,
         ...(options.mountPage === false
@@ -40,7 +58,29 @@ function renderCard(
 }
 
 describe('EntityAirflowGroupDagsCard', () => {
-  it('lists only the DAGs owned by the group, with last run state and Airflow links', async () => {
+  it('asks the server for one page of the DAGs the group owns, child groups included', async () => {
+    const api = groupApi();
+    renderCard({ api });
+    await screen.findByRole('list', { name: 'DAGs owned by this group' });
+    expect(api.getOwnership).toHaveBeenCalledWith({
+      owner: 'group:default/data-eng',
+      sort: 'dagId',
+      limit: 20,
+    });
+    expect(screen.queryByText(/of \d+ DAGs/)).not.toBeInTheDocument();
+  });
+
+  it('says how many DAGs there are when the card shows only the first ones', async () => {
+    const api = mockAirflowApi({
+      getOwnership: jest
+        .fn()
+        .mockResolvedValue(ownershipPageOf([ordersEtlOwnership], { total: 42 })),
+    });
+    renderCard({ api });
+    expect(await screen.findByText('1 of 42 DAGs')).toBeInTheDocument();
+  });
+
+  it('lists the DAGs owned by the group, with last run state and Airflow links', async () => {
     renderCard();
     expect(
       await screen.findByText('Airflow DAGs owned by this group'),
@@ -71,13 +111,6 @@ describe('EntityAirflowGroupDagsCard', () => {
     );
     expect(billing.getByLabelText('Status ok')).toHaveTextContent('success');
 
-    for (const other of [
-      'Feature store refresh',
-      'Legacy cleanup',
-      'Secret job',
-    ]) {
-      expect(screen.queryByText(other)).not.toBeInTheDocument();
-    }
   });
 
   it("names only the group's own entities when other teams' entities name the DAG too", async () => {
@@ -100,10 +133,8 @@ describe('EntityAirflowGroupDagsCard', () => {
       ],
       owners: ['group:default/analytics', 'group:default/data-eng'],
     });
-    const api = mockAirflowApi();
-    (api.getOwnership as jest.Mock).mockResolvedValue({
-      ...ownershipResponse,
-      dags: [shared],
+    const api = mockAirflowApi({
+      getOwnership: jest.fn().mockResolvedValue(ownershipPageOf([shared])),
     });
     renderCard({ api });
     const list = await screen.findByRole('list', {

@@ -130,6 +130,138 @@ export const spec = {
             'run id may contain only letters, digits and _ . ~ : + - (and may not be ".", ".." or "~")',
         },
       },
+      ownershipQ: {
+        name: 'q',
+        in: 'query',
+        description:
+          'Words separated by spaces that must each occur (case-insensitively) in the DAG id, display name, tags, Airflow owners or catalog owners of a DAG (of a dangling reference: its DAG id, entity ref, entity title or owners).',
+        schema: {
+          type: 'string',
+          maxLength: 200,
+          'x-error-message': 'is at most 200 characters long',
+        },
+      },
+      ownershipInstance: {
+        name: 'instance',
+        in: 'query',
+        description: 'Only DAGs (and dangling references) of this instance.',
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$',
+          'x-error-message':
+            'instance name may contain only letters, digits, "_" and "-", starting with a letter or digit',
+        },
+      },
+      ownershipOwner: {
+        name: 'owner',
+        in: 'query',
+        description:
+          'Only DAGs owned by this entity ref, e.g. `group:default/analytics` (compared case-insensitively), through an entity the caller may read.',
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 400,
+          'x-error-message': 'is an entity ref of at most 400 characters',
+        },
+      },
+      ownershipMine: {
+        name: 'mine',
+        in: 'query',
+        description:
+          'Only DAGs owned by the caller or one of their groups (their ownership entity refs).',
+        schema: {
+          type: 'boolean',
+        },
+      },
+      ownershipIncludeChildGroups: {
+        name: 'includeChildGroups',
+        in: 'query',
+        description:
+          "`owner` and `mine` also match entities owned by child groups (groups below in the catalog's `childOf` relations), at any depth.",
+        schema: {
+          type: 'boolean',
+          default: true,
+        },
+      },
+      ownershipOwned: {
+        name: 'owned',
+        in: 'query',
+        description: 'Only DAGs some entity names.',
+        schema: {
+          type: 'boolean',
+        },
+      },
+      ownershipOrphans: {
+        name: 'orphans',
+        in: 'query',
+        description: 'Only DAGs no entity names.',
+        schema: {
+          type: 'boolean',
+        },
+      },
+      ownershipFailing: {
+        name: 'failing',
+        in: 'query',
+        description: 'Only DAGs whose latest run failed.',
+        schema: {
+          type: 'boolean',
+        },
+      },
+      ownershipPaused: {
+        name: 'paused',
+        in: 'query',
+        description: 'Only paused DAGs.',
+        schema: {
+          type: 'boolean',
+        },
+      },
+      ownershipSort: {
+        name: 'sort',
+        in: 'query',
+        description:
+          'Order of the DAGs: `instance` (then DAG id), `dagId`, `lastRun` (by the time of the latest run; DAGs that never ran last) or `owners` (by the first owner; DAGs without a readable owner last).',
+        schema: {
+          type: 'string',
+          enum: ['instance', 'dagId', 'lastRun', 'owners'],
+          default: 'instance',
+        },
+      },
+      ownershipOrder: {
+        name: 'order',
+        in: 'query',
+        description: 'Ascending or descending.',
+        schema: {
+          type: 'string',
+          enum: ['asc', 'desc'],
+          default: 'asc',
+        },
+      },
+      ownershipLimit: {
+        name: 'limit',
+        in: 'query',
+        description: 'Page size.',
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100,
+          default: 25,
+          'x-error-message': 'must be an integer from 1 to 100',
+        },
+      },
+      ownershipOffset: {
+        name: 'offset',
+        in: 'query',
+        description: 'Items to skip.',
+        schema: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 1000000,
+          default: 0,
+          'x-error-message': 'must be an integer from 0 to 1000000',
+        },
+      },
     },
     responses: {
       BadRequest: {
@@ -1234,23 +1366,65 @@ export const spec = {
           },
         },
       },
-      OwnershipResponse: {
+      OwnershipInstanceStatus: {
         type: 'object',
-        description: 'The ownership index as the caller may see it.',
+        description: 'One instance of the ownership index.',
+        additionalProperties: false,
+        required: [
+          'instance',
+          'refreshedAt',
+          'ageSeconds',
+          'dagCount',
+          'error',
+        ],
+        properties: {
+          instance: {
+            type: 'string',
+          },
+          refreshedAt: {
+            type: ['string', 'null'],
+            description:
+              'When its DAGs were last read successfully (ISO 8601, UTC); null when they never were.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          ageSeconds: {
+            type: ['integer', 'null'],
+            minimum: 0,
+          },
+          dagCount: {
+            type: 'integer',
+            minimum: 0,
+          },
+          error: {
+            description: 'Why the latest build could not read the instance.',
+            oneOf: [
+              {
+                $ref: '#/components/schemas/InstanceError',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+        },
+      },
+      OwnershipIndexStatus: {
+        type: 'object',
+        description: 'The state of the ownership index being served.',
         additionalProperties: false,
         required: [
           'builtAt',
           'ageSeconds',
+          'lastAttemptAt',
           'lastRefreshError',
-          'instanceErrors',
-          'summary',
-          'dags',
-          'dangling',
+          'instances',
         ],
         properties: {
           builtAt: {
             type: ['string', 'null'],
-            description: 'ISO 8601, UTC.',
+            description:
+              'When the index being served was built (ISO 8601, UTC); null if none was.',
             pattern:
               '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
           },
@@ -1259,23 +1433,108 @@ export const spec = {
             minimum: 0,
             description: 'Seconds.',
           },
+          lastAttemptAt: {
+            type: ['string', 'null'],
+            description:
+              'When the latest refresh was attempted (ISO 8601, UTC).',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
           lastRefreshError: {
             type: ['string', 'null'],
+            description:
+              'Why the latest refresh failed, in whole or for some instances.',
           },
-          instanceErrors: {
+          instances: {
             type: 'array',
             items: {
-              $ref: '#/components/schemas/InstanceError',
+              $ref: '#/components/schemas/OwnershipInstanceStatus',
             },
+          },
+        },
+      },
+      OwnershipFacets: {
+        type: 'object',
+        description: 'The values the instance and owner filters can take.',
+        additionalProperties: false,
+        required: ['instances', 'owners'],
+        properties: {
+          instances: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          owners: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      OwnershipPage: {
+        type: 'object',
+        description: 'One page of the ownership view as the caller may see it.',
+        additionalProperties: false,
+        required: [
+          'index',
+          'summary',
+          'total',
+          'offset',
+          'limit',
+          'dags',
+          'facets',
+        ],
+        properties: {
+          index: {
+            $ref: '#/components/schemas/OwnershipIndexStatus',
           },
           summary: {
             $ref: '#/components/schemas/OwnershipSummary',
+          },
+          total: {
+            type: 'integer',
+            minimum: 0,
+            description: 'DAGs matching the filters.',
+          },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          limit: {
+            type: 'integer',
+            minimum: 1,
           },
           dags: {
             type: 'array',
             items: {
               $ref: '#/components/schemas/OwnershipDag',
             },
+          },
+          facets: {
+            $ref: '#/components/schemas/OwnershipFacets',
+          },
+        },
+      },
+      DanglingPage: {
+        type: 'object',
+        description:
+          'One page of the dangling references matching the filters.',
+        additionalProperties: false,
+        required: ['total', 'offset', 'limit', 'dangling'],
+        properties: {
+          total: {
+            type: 'integer',
+            minimum: 0,
+          },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          limit: {
+            type: 'integer',
+            minimum: 1,
           },
           dangling: {
             type: 'array',
@@ -1382,14 +1641,181 @@ export const spec = {
       get: {
         operationId: 'GetOwnership',
         description:
-          'Every DAG of every instance with the catalog entities that name it and their owners, orphans, dangling references and summary counts (permission `airflow.ownership.read`).',
+          'One page of the ownership view (permission `airflow.ownership.read`): the DAGs of every instance matching the filters, in the requested order, with the catalog entities that name them and their owners; the number of matching DAGs; the summary counts of the whole index; the state of the index and the values of the filter selects. Entities the caller may not read in the catalog are not revealed, only counted (`hiddenEntityCount`), and never match the owner filters or the search. Builds the index first when there is none.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/ownershipQ',
+          },
+          {
+            $ref: '#/components/parameters/ownershipInstance',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOwner',
+          },
+          {
+            $ref: '#/components/parameters/ownershipMine',
+          },
+          {
+            $ref: '#/components/parameters/ownershipIncludeChildGroups',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOwned',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOrphans',
+          },
+          {
+            $ref: '#/components/parameters/ownershipFailing',
+          },
+          {
+            $ref: '#/components/parameters/ownershipPaused',
+          },
+          {
+            $ref: '#/components/parameters/ownershipSort',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOrder',
+          },
+          {
+            $ref: '#/components/parameters/ownershipLimit',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOffset',
+          },
+        ],
         responses: {
           '200': {
-            description: 'The ownership index as the caller may see it.',
+            description: 'One page of the ownership view.',
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/OwnershipResponse',
+                  $ref: '#/components/schemas/OwnershipPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
+          '503': {
+            $ref: '#/components/responses/ServiceUnavailable',
+          },
+        },
+      },
+    },
+    '/ownership/dangling': {
+      get: {
+        operationId: 'GetOwnershipDangling',
+        description:
+          'One page of the dangling references (annotated DAG ids that do not exist) of entities the caller may read, matching the instance, owner, owned-by-me and text filters, by entity, instance and DAG id (permission `airflow.ownership.read`).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/ownershipQ',
+          },
+          {
+            $ref: '#/components/parameters/ownershipInstance',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOwner',
+          },
+          {
+            $ref: '#/components/parameters/ownershipMine',
+          },
+          {
+            $ref: '#/components/parameters/ownershipIncludeChildGroups',
+          },
+          {
+            $ref: '#/components/parameters/ownershipLimit',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOffset',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of the dangling references.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DanglingPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
+          '503': {
+            $ref: '#/components/responses/ServiceUnavailable',
+          },
+        },
+      },
+    },
+    '/ownership/export': {
+      get: {
+        operationId: 'ExportOwnership',
+        description:
+          "Every DAG matching the filters, in the requested order, as CSV (RFC 4180, UTF-8 with a byte order mark, CRLF), streamed (permission `airflow.ownership.read`). Columns: instance, dag_id, display_name, owners, entities, hidden_entities, orphan, paused, last_run_state, last_run_time (ISO 8601, UTC), schedule, tags, airflow_owners, airflow_url. Owners, entities and tags are joined with `; `; cells starting with `=`, `+`, `-`, `@`, tab or carriage return are prefixed with `'` so that spreadsheets never run them as formulas.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/ownershipQ',
+          },
+          {
+            $ref: '#/components/parameters/ownershipInstance',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOwner',
+          },
+          {
+            $ref: '#/components/parameters/ownershipMine',
+          },
+          {
+            $ref: '#/components/parameters/ownershipIncludeChildGroups',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOwned',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOrphans',
+          },
+          {
+            $ref: '#/components/parameters/ownershipFailing',
+          },
+          {
+            $ref: '#/components/parameters/ownershipPaused',
+          },
+          {
+            $ref: '#/components/parameters/ownershipSort',
+          },
+          {
+            $ref: '#/components/parameters/ownershipOrder',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The CSV file.',
+            content: {
+              'text/csv': {
+                schema: {
+                  type: 'string',
                 },
               },
             },
@@ -1416,14 +1842,14 @@ export const spec = {
       post: {
         operationId: 'RefreshOwnership',
         description:
-          'Rebuilds the ownership index unless it is younger than 30 seconds, then answers as `GET /ownership`. A failed rebuild keeps the last good index and carries the failure in `lastRefreshError`.',
+          "Rebuilds the ownership index unless it is younger than 30 seconds and the latest refresh succeeded, then answers the state of the index being served. A failed rebuild keeps the last good index (and, for an instance that failed, its last good DAGs) and carries the failure in `lastRefreshError` and in the instance's `error`.",
         responses: {
           '200': {
-            description: 'The rebuilt ownership index.',
+            description: 'The state of the ownership index.',
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/OwnershipResponse',
+                  $ref: '#/components/schemas/OwnershipIndexStatus',
                 },
               },
             },

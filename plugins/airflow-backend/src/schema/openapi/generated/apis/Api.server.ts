@@ -11,10 +11,12 @@ import { DagRun } from '../models/DagRun.model';
 import { DagRunList } from '../models/DagRunList.model';
 import { DagRunState } from '../models/DagRunState.model';
 import { DagRunWithTaskInstances } from '../models/DagRunWithTaskInstances.model';
+import { DanglingPage } from '../models/DanglingPage.model';
 import { EntityDagsResponse } from '../models/EntityDagsResponse.model';
 import { ErrorResponse } from '../models/ErrorResponse.model';
 import { InstancesResponse } from '../models/InstancesResponse.model';
-import { OwnershipResponse } from '../models/OwnershipResponse.model';
+import { OwnershipIndexStatus } from '../models/OwnershipIndexStatus.model';
+import { OwnershipPage } from '../models/OwnershipPage.model';
 import { SetDagPausedRequest } from '../models/SetDagPausedRequest.model';
 import { TriggerConflictResponse } from '../models/TriggerConflictResponse.model';
 import { TriggerDagRunRequest } from '../models/TriggerDagRunRequest.model';
@@ -37,6 +39,31 @@ export type ClearDagRun = {
     | DagRun
     | ErrorResponse
     | ErrorResponse
+    | ErrorResponse
+    | ErrorResponse
+    | ErrorResponse
+    | ErrorResponse
+    | ErrorResponse;
+};
+/**
+ * @public
+ */
+export type ExportOwnership = {
+  query: {
+    q?: string;
+    instance?: string;
+    owner?: string;
+    mine?: boolean;
+    includeChildGroups?: boolean;
+    owned?: boolean;
+    orphans?: boolean;
+    failing?: boolean;
+    paused?: boolean;
+    sort?: 'instance' | 'dagId' | 'lastRun' | 'owners';
+    order?: 'asc' | 'desc';
+  };
+  response:
+    | string
     | ErrorResponse
     | ErrorResponse
     | ErrorResponse
@@ -88,8 +115,44 @@ export type GetDagRun = {
  * @public
  */
 export type GetOwnership = {
+  query: {
+    q?: string;
+    instance?: string;
+    owner?: string;
+    mine?: boolean;
+    includeChildGroups?: boolean;
+    owned?: boolean;
+    orphans?: boolean;
+    failing?: boolean;
+    paused?: boolean;
+    sort?: 'instance' | 'dagId' | 'lastRun' | 'owners';
+    order?: 'asc' | 'desc';
+    limit?: number;
+    offset?: number;
+  };
   response:
-    | OwnershipResponse
+    | OwnershipPage
+    | ErrorResponse
+    | ErrorResponse
+    | ErrorResponse
+    | ErrorResponse
+    | ErrorResponse;
+};
+/**
+ * @public
+ */
+export type GetOwnershipDangling = {
+  query: {
+    q?: string;
+    instance?: string;
+    owner?: string;
+    mine?: boolean;
+    includeChildGroups?: boolean;
+    limit?: number;
+    offset?: number;
+  };
+  response:
+    | DanglingPage
     | ErrorResponse
     | ErrorResponse
     | ErrorResponse
@@ -150,7 +213,7 @@ export type ListInstances = {
  */
 export type RefreshOwnership = {
   response:
-    | OwnershipResponse
+    | OwnershipIndexStatus
     | ErrorResponse
     | ErrorResponse
     | ErrorResponse
@@ -205,11 +268,15 @@ export type TriggerDagRun = {
 export type EndpointMap = {
   '#post|/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/clear': ClearDagRun;
 
+  '#get|/ownership/export': ExportOwnership;
+
   '#get|/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}': GetDagDetails;
 
   '#get|/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}': GetDagRun;
 
   '#get|/ownership': GetOwnership;
+
+  '#get|/ownership/dangling': GetOwnershipDangling;
 
   '#get|/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs': ListDagRuns;
 

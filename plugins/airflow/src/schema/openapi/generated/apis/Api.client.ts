@@ -16,9 +16,11 @@ import { DagRun } from '../models/DagRun.model';
 import { DagRunList } from '../models/DagRunList.model';
 import { DagRunState } from '../models/DagRunState.model';
 import { DagRunWithTaskInstances } from '../models/DagRunWithTaskInstances.model';
+import { DanglingPage } from '../models/DanglingPage.model';
 import { EntityDagsResponse } from '../models/EntityDagsResponse.model';
 import { InstancesResponse } from '../models/InstancesResponse.model';
-import { OwnershipResponse } from '../models/OwnershipResponse.model';
+import { OwnershipIndexStatus } from '../models/OwnershipIndexStatus.model';
+import { OwnershipPage } from '../models/OwnershipPage.model';
 import { SetDagPausedRequest } from '../models/SetDagPausedRequest.model';
 import { TriggerDagRunRequest } from '../models/TriggerDagRunRequest.model';
 import { TriggeredDagRun } from '../models/TriggeredDagRun.model';
@@ -57,6 +59,24 @@ export type ClearDagRun = {
 /**
  * @public
  */
+export type ExportOwnership = {
+  query: {
+    q?: string;
+    instance?: string;
+    owner?: string;
+    mine?: boolean;
+    includeChildGroups?: boolean;
+    owned?: boolean;
+    orphans?: boolean;
+    failing?: boolean;
+    paused?: boolean;
+    sort?: 'instance' | 'dagId' | 'lastRun' | 'owners';
+    order?: 'asc' | 'desc';
+  };
+};
+/**
+ * @public
+ */
 export type GetDagDetails = {
   path: {
     kind: string;
@@ -82,7 +102,37 @@ export type GetDagRun = {
 /**
  * @public
  */
-export type GetOwnership = {};
+export type GetOwnership = {
+  query: {
+    q?: string;
+    instance?: string;
+    owner?: string;
+    mine?: boolean;
+    includeChildGroups?: boolean;
+    owned?: boolean;
+    orphans?: boolean;
+    failing?: boolean;
+    paused?: boolean;
+    sort?: 'instance' | 'dagId' | 'lastRun' | 'owners';
+    order?: 'asc' | 'desc';
+    limit?: number;
+    offset?: number;
+  };
+};
+/**
+ * @public
+ */
+export type GetOwnershipDangling = {
+  query: {
+    q?: string;
+    instance?: string;
+    owner?: string;
+    mine?: boolean;
+    includeChildGroups?: boolean;
+    limit?: number;
+    offset?: number;
+  };
+};
 /**
  * @public
  */
@@ -199,6 +249,42 @@ export class DefaultApiClient {
   }
 
   /**
+   * Every DAG matching the filters, in the requested order, as CSV (RFC 4180, UTF-8 with a byte order mark, CRLF), streamed (permission `airflow.ownership.read`). Columns: instance, dag_id, display_name, owners, entities, hidden_entities, orphan, paused, last_run_state, last_run_time (ISO 8601, UTC), schedule, tags, airflow_owners, airflow_url. Owners, entities and tags are joined with `; `; cells starting with `=`, `+`, `-`, `@`, tab or carriage return are prefixed with `\'` so that spreadsheets never run them as formulas.
+   * @param q - Words separated by spaces that must each occur (case-insensitively) in the DAG id, display name, tags, Airflow owners or catalog owners of a DAG (of a dangling reference: its DAG id, entity ref, entity title or owners).
+   * @param instance - Only DAGs (and dangling references) of this instance.
+   * @param owner - Only DAGs owned by this entity ref, e.g. &#x60;group:default/analytics&#x60; (compared case-insensitively), through an entity the caller may read.
+   * @param mine - Only DAGs owned by the caller or one of their groups (their ownership entity refs).
+   * @param includeChildGroups - &#x60;owner&#x60; and &#x60;mine&#x60; also match entities owned by child groups (groups below in the catalog\&#39;s &#x60;childOf&#x60; relations), at any depth.
+   * @param owned - Only DAGs some entity names.
+   * @param orphans - Only DAGs no entity names.
+   * @param failing - Only DAGs whose latest run failed.
+   * @param paused - Only paused DAGs.
+   * @param sort - Order of the DAGs: &#x60;instance&#x60; (then DAG id), &#x60;dagId&#x60;, &#x60;lastRun&#x60; (by the time of the latest run; DAGs that never ran last) or &#x60;owners&#x60; (by the first owner; DAGs without a readable owner last).
+   * @param order - Ascending or descending.
+   */
+  public async exportOwnership(
+    // @ts-ignore
+    request: ExportOwnership,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<string>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/ownership/export{?q,instance,owner,mine,includeChildGroups,owned,orphans,failing,paused,sort,order}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * One DAG of the entity with its params and the default run config (permission `airflow.dag.read`).
    * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
    * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
@@ -269,18 +355,65 @@ export class DefaultApiClient {
   }
 
   /**
-   * Every DAG of every instance with the catalog entities that name it and their owners, orphans, dangling references and summary counts (permission `airflow.ownership.read`).
+   * One page of the ownership view (permission `airflow.ownership.read`): the DAGs of every instance matching the filters, in the requested order, with the catalog entities that name them and their owners; the number of matching DAGs; the summary counts of the whole index; the state of the index and the values of the filter selects. Entities the caller may not read in the catalog are not revealed, only counted (`hiddenEntityCount`), and never match the owner filters or the search. Builds the index first when there is none.
+   * @param q - Words separated by spaces that must each occur (case-insensitively) in the DAG id, display name, tags, Airflow owners or catalog owners of a DAG (of a dangling reference: its DAG id, entity ref, entity title or owners).
+   * @param instance - Only DAGs (and dangling references) of this instance.
+   * @param owner - Only DAGs owned by this entity ref, e.g. &#x60;group:default/analytics&#x60; (compared case-insensitively), through an entity the caller may read.
+   * @param mine - Only DAGs owned by the caller or one of their groups (their ownership entity refs).
+   * @param includeChildGroups - &#x60;owner&#x60; and &#x60;mine&#x60; also match entities owned by child groups (groups below in the catalog\&#39;s &#x60;childOf&#x60; relations), at any depth.
+   * @param owned - Only DAGs some entity names.
+   * @param orphans - Only DAGs no entity names.
+   * @param failing - Only DAGs whose latest run failed.
+   * @param paused - Only paused DAGs.
+   * @param sort - Order of the DAGs: &#x60;instance&#x60; (then DAG id), &#x60;dagId&#x60;, &#x60;lastRun&#x60; (by the time of the latest run; DAGs that never ran last) or &#x60;owners&#x60; (by the first owner; DAGs without a readable owner last).
+   * @param order - Ascending or descending.
+   * @param limit - Page size.
+   * @param offset - Items to skip.
    */
   public async getOwnership(
     // @ts-ignore
     request: GetOwnership,
     options?: RequestOptions,
-  ): Promise<TypedResponse<OwnershipResponse>> {
+  ): Promise<TypedResponse<OwnershipPage>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
-    const uriTemplate = `/ownership`;
+    const uriTemplate = `/ownership{?q,instance,owner,mine,includeChildGroups,owned,orphans,failing,paused,sort,order,limit,offset}`;
 
-    const uri = parser.parse(uriTemplate).expand({});
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * One page of the dangling references (annotated DAG ids that do not exist) of entities the caller may read, matching the instance, owner, owned-by-me and text filters, by entity, instance and DAG id (permission `airflow.ownership.read`).
+   * @param q - Words separated by spaces that must each occur (case-insensitively) in the DAG id, display name, tags, Airflow owners or catalog owners of a DAG (of a dangling reference: its DAG id, entity ref, entity title or owners).
+   * @param instance - Only DAGs (and dangling references) of this instance.
+   * @param owner - Only DAGs owned by this entity ref, e.g. &#x60;group:default/analytics&#x60; (compared case-insensitively), through an entity the caller may read.
+   * @param mine - Only DAGs owned by the caller or one of their groups (their ownership entity refs).
+   * @param includeChildGroups - &#x60;owner&#x60; and &#x60;mine&#x60; also match entities owned by child groups (groups below in the catalog\&#39;s &#x60;childOf&#x60; relations), at any depth.
+   * @param limit - Page size.
+   * @param offset - Items to skip.
+   */
+  public async getOwnershipDangling(
+    // @ts-ignore
+    request: GetOwnershipDangling,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<DanglingPage>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/ownership/dangling{?q,instance,owner,mine,includeChildGroups,limit,offset}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
       headers: {
@@ -383,13 +516,13 @@ export class DefaultApiClient {
   }
 
   /**
-   * Rebuilds the ownership index unless it is younger than 30 seconds, then answers as `GET /ownership`. A failed rebuild keeps the last good index and carries the failure in `lastRefreshError`.
+   * Rebuilds the ownership index unless it is younger than 30 seconds and the latest refresh succeeded, then answers the state of the index being served. A failed rebuild keeps the last good index (and, for an instance that failed, its last good DAGs) and carries the failure in `lastRefreshError` and in the instance\'s `error`.
    */
   public async refreshOwnership(
     // @ts-ignore
     request: RefreshOwnership,
     options?: RequestOptions,
-  ): Promise<TypedResponse<OwnershipResponse>> {
+  ): Promise<TypedResponse<OwnershipIndexStatus>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/ownership/refresh`;
