@@ -87,6 +87,8 @@ function ownersOf(entity: Entity): string[] {
  */
 export class DefaultOwnershipService implements OwnershipService {
   readonly #refreshes = new SingleFlight<void>();
+  /** The newest index this replica built or read: served while the cache store is unavailable. */
+  #lastIndex?: StoredIndex;
 
   constructor(
     private readonly deps: {
@@ -115,7 +117,7 @@ export class DefaultOwnershipService implements OwnershipService {
    * `minAgeMs` (default 30 s), so users cannot force back-to-back rebuilds.
    */
   async refreshIfOlderThan(minAgeMs = 30_000): Promise<void> {
-    const index = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
+    const index = await this.#readIndex();
     const status = await this.deps.cache.peek<RefreshStatus>(STATUS_KEY);
     const healthy = index && !status?.error;
     if (healthy && Date.now() - Date.parse(index.builtAt) < minAgeMs) return;
@@ -125,9 +127,11 @@ export class DefaultOwnershipService implements OwnershipService {
   private async doRefresh(): Promise<void> {
     const attemptedAt = new Date().toISOString();
     try {
-      const previous = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
+      const previous = await this.#readIndex();
       const index = await this.build(previous);
+      // One key, written whole: a reader sees the previous index or this one.
       await this.deps.cache.set(INDEX_KEY, index, INDEX_TTL_MS);
+      this.#lastIndex = index;
       const instanceError =
         index.instanceErrors.length > 0
           ? index.instanceErrors
@@ -176,13 +180,25 @@ export class DefaultOwnershipService implements OwnershipService {
     credentials: BackstageCredentials,
   ): Promise<AirflowOwnershipResponse> {
     await this.authorizeView(credentials);
-    let index = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
+    let index = await this.#readIndex();
     if (!index) {
       await this.refresh();
-      index = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
+      index = await this.#readIndex();
     }
     const status = await this.deps.cache.peek<RefreshStatus>(STATUS_KEY);
     return this.viewFor(index, status, credentials);
+  }
+
+  /** The stored index; the last one this replica saw when the store has none (or fails). */
+  async #readIndex(): Promise<StoredIndex | undefined> {
+    const stored = await this.deps.cache.peek<StoredIndex>(INDEX_KEY);
+    if (
+      stored &&
+      (!this.#lastIndex || stored.builtAt >= this.#lastIndex.builtAt)
+    ) {
+      this.#lastIndex = stored;
+    }
+    return this.#lastIndex;
   }
 
   private async build(previous: StoredIndex | undefined): Promise<StoredIndex> {
