@@ -1,4 +1,7 @@
-import type { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { memoryCache } from '../__testUtils__/fakes';
 import { CACHE_STORE_RETRY_MS, ReadCache } from './ReadCache';
 
@@ -40,7 +43,10 @@ describe('ReadCache when the cache store fails', () => {
   afterEach(() => jest.useRealTimers());
 
   it('answers from the loader, logs one error for many requests, skips the store meanwhile and logs its return once', async () => {
-    jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'setImmediate'] });
+    jest.useFakeTimers({
+      now: 1_000_000,
+      doNotFake: ['nextTick', 'setImmediate'],
+    });
     const { cache, inner, state } = flakyCache('reject');
     const { logger, lines } = recordingLogger();
     const readCache = new ReadCache({ cache, ttlMs: 60_000, logger });
