@@ -394,7 +394,7 @@ describe('two replicas on PostgreSQL and Redis', () => {
         first.body.builtAt
       }), ${
         rebuilds.length
-      } rebuild(s) before it answered; both replicas then serve the same index`,
+      } scheduled refresh(es) by it before that answer; both replicas then serve the same index`,
     );
   }, 400_000);
 
