@@ -97,3 +97,34 @@ stop_example_backend() {
   kill -KILL -- "-$BACKEND_PGID" 2>/dev/null || true
   BACKEND_PGID=""
 }
+
+# PostgreSQL and Redis of the production profile (scripts/postgres.sh, scripts/redis.sh, with
+# their POSTGRES_* / REDIS_* settings): starts the ones not running, remembering which
+# (STARTED_POSTGRES, STARTED_REDIS), and exports their connection variables.
+start_prod_services() {
+  STARTED_POSTGRES=0 STARTED_REDIS=0
+  bash "$REPO_ROOT/scripts/postgres.sh" status >/dev/null 2>&1 || STARTED_POSTGRES=1
+  bash "$REPO_ROOT/scripts/postgres.sh" start
+  bash "$REPO_ROOT/scripts/redis.sh" status >/dev/null 2>&1 || STARTED_REDIS=1
+  bash "$REPO_ROOT/scripts/redis.sh" start
+  eval "$(bash "$REPO_ROOT/scripts/postgres.sh" env)"
+  eval "$(bash "$REPO_ROOT/scripts/redis.sh" env)"
+}
+
+# Stops what start_prod_services started (by PID, through the scripts).
+stop_prod_services() {
+  if [ "${STARTED_REDIS:-0}" = 1 ]; then bash "$REPO_ROOT/scripts/redis.sh" stop || true; fi
+  if [ "${STARTED_POSTGRES:-0}" = 1 ]; then bash "$REPO_ROOT/scripts/postgres.sh" stop || true; fi
+}
+
+# Drops the backstage_plugin_* databases (the next backend start is a first start on an empty
+# database) and deletes the backstage:* keys of Redis.
+reset_prod_services() {
+  local db key
+  for db in $(bash "$REPO_ROOT/scripts/postgres.sh" psql -tAc "select datname from pg_database where datname like 'backstage\_plugin\_%'"); do
+    bash "$REPO_ROOT/scripts/postgres.sh" psql -qc "drop database \"$db\" with (force)"
+  done
+  for key in $(bash "$REPO_ROOT/scripts/redis.sh" cli --scan --pattern 'backstage:*'); do
+    bash "$REPO_ROOT/scripts/redis.sh" cli unlink "$key" >/dev/null
+  done
+}

@@ -45,7 +45,7 @@ failed=0
 ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$*"; }
 bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$*"; }
 
-started_postgres=0 started_redis=0 started_airflow=0
+started_airflow=0
 backend_pids=()
 cleanup() {
   local pid
@@ -63,8 +63,7 @@ cleanup() {
     kill -KILL -- "-$pid" 2>/dev/null || true
   done
   if [ "$started_airflow" = 1 ]; then bash scripts/airflow.sh stop >/dev/null 2>&1 || true; fi
-  if [ "$started_redis" = 1 ]; then bash scripts/redis.sh stop || true; fi
-  if [ "$started_postgres" = 1 ]; then bash scripts/postgres.sh stop || true; fi
+  stop_prod_services
 }
 trap cleanup EXIT
 
@@ -79,12 +78,7 @@ ensure_deps
 
 # ---------------------------------------------------------------- services
 step "PostgreSQL and Redis"
-bash scripts/postgres.sh status >/dev/null 2>&1 || started_postgres=1
-bash scripts/postgres.sh start
-bash scripts/redis.sh status >/dev/null 2>&1 || started_redis=1
-bash scripts/redis.sh start
-eval "$(bash scripts/postgres.sh env)"
-eval "$(bash scripts/redis.sh env)"
+start_prod_services
 if [ "${SMOKE_FRESH:-0}" = 1 ]; then
   for db in $(bash scripts/postgres.sh psql -tAc "select datname from pg_database where datname like 'backstage\_plugin\_%'"); do
     bash scripts/postgres.sh psql -qc "drop database \"$db\" with (force)"
@@ -102,30 +96,7 @@ fi
 : "${AIRFLOW_USERNAME:?}" "${AIRFLOW_PASSWORD:?}"
 
 # ---------------------------------------------------------------- build and production install
-mkdir -p "$SMOKE_DIR/logs"
-if [ "${SMOKE_SKIP_BUILD:-0}" != 1 ] || [ ! -f packages/backend/dist/bundle.tar.gz ]; then
-  step "yarn build:backend (log $SMOKE_DIR/logs/build.log)"
-  yarn build:backend >"$SMOKE_DIR/logs/build.log" 2>&1 || { tail -n 40 "$SMOKE_DIR/logs/build.log"; die "build failed"; }
-fi
-
-# As Backstage's Dockerfile: the skeleton (package.json files) and yarn.lock, then
-# `yarn workspaces focus --all --production`, then the bundle (built code) on top.
-# The production node_modules is reused while skeleton and lockfile are unchanged.
-sum="$(cat packages/backend/dist/skeleton.tar.gz yarn.lock .yarnrc.yml | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$DIST/.install-stamp" ] || [ "$(cat "$DIST/.install-stamp")" != "$sum" ]; then
-  step "production install into $DIST (yarn workspaces focus --all --production; log $SMOKE_DIR/logs/install.log)"
-  rm -rf "$DIST"
-  mkdir -p "$DIST/.yarn"
-  cp -r .yarn/releases "$DIST/.yarn/"
-  cp .yarnrc.yml backstage.json yarn.lock package.json "$DIST/"
-  tar xzf packages/backend/dist/skeleton.tar.gz -C "$DIST"
-  (cd "$DIST" && YARN_ENABLE_IMMUTABLE_INSTALLS=false node .yarn/releases/yarn-4.13.0.cjs workspaces focus --all --production) \
-    >"$SMOKE_DIR/logs/install.log" 2>&1 || { tail -n 40 "$SMOKE_DIR/logs/install.log"; die "production install failed"; }
-  echo "$sum" >"$DIST/.install-stamp"
-fi
-step "unpacking the bundle"
-tar xzf packages/backend/dist/bundle.tar.gz -C "$DIST"
-cp app-config.yaml app-config.production.yaml "$DIST/"
+SKIP_BUILD="${SMOKE_SKIP_BUILD:-0}" bash scripts/prod-install.sh "$SMOKE_DIR"
 
 # ---------------------------------------------------------------- replicas
 # A clean cache namespace, so that the keys checked below are written by this run.
@@ -269,9 +240,9 @@ catalog_entities=$(PGDATABASE=backstage_plugin_catalog bash scripts/postgres.sh 
 
 keys=$(bash scripts/redis.sh cli --scan --pattern 'backstage:*' | sort)
 nkeys=$(printf '%s\n' "$keys" | grep -c . || true)
-airflow_keys=$(printf '%s\n' "$keys" | grep -c '^backstage:airflow:' || true)
+airflow_keys=$(printf '%s\n' "$keys" | grep -c ':airflow:' || true)
 [ "$airflow_keys" -gt 0 ] && ok "Redis: $nkeys keys under backstage:*, $airflow_keys of the airflow plugin" ||
-  bad "Redis: no backstage:airflow:* key ($nkeys keys under backstage:*)"
+  bad "Redis: no key of the airflow plugin (backstage:…:airflow:…) ($nkeys keys under backstage:*)"
 printf '%s\n' "$keys" | sed -n '1,15p' | sed 's/^/        /'
 
 step "done"

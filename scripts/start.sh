@@ -27,27 +27,17 @@ esac
 ensure_deps
 
 started_airflow=0
-started_postgres=0
-started_redis=0
 cleanup() {
   if [ "$started_airflow" = 1 ] && [ "${KEEP_AIRFLOW:-0}" != 1 ]; then
     bash "$REPO_ROOT/scripts/airflow.sh" stop || true
   fi
-  if [ "${KEEP_SERVICES:-0}" != 1 ]; then
-    if [ "$started_redis" = 1 ]; then bash "$REPO_ROOT/scripts/redis.sh" stop || true; fi
-    if [ "$started_postgres" = 1 ]; then bash "$REPO_ROOT/scripts/postgres.sh" stop || true; fi
-  fi
+  if [ "${KEEP_SERVICES:-0}" != 1 ]; then stop_prod_services; fi
 }
 trap cleanup EXIT
 
 config_args=()
 if [ "$PROFILE" = production ]; then
-  bash "$REPO_ROOT/scripts/postgres.sh" status >/dev/null 2>&1 || started_postgres=1
-  bash "$REPO_ROOT/scripts/postgres.sh" start
-  bash "$REPO_ROOT/scripts/redis.sh" status >/dev/null 2>&1 || started_redis=1
-  bash "$REPO_ROOT/scripts/redis.sh" start
-  eval "$(bash "$REPO_ROOT/scripts/postgres.sh" env)"
-  eval "$(bash "$REPO_ROOT/scripts/redis.sh" env)"
+  start_prod_services
   config_args=(--config "$REPO_ROOT/app-config.yaml" --config "$REPO_ROOT/app-config.production.yaml")
 fi
 

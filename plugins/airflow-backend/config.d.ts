@@ -105,7 +105,10 @@ export interface Config {
     ownership?: {
       /**
        * How often the index is rebuilt, in minutes (once per interval across
-       * backend replicas, by the scheduler service). Default 10.
+       * backend replicas, by the scheduler service). Default 10, at least
+       * 0.25. A replica that dies while rebuilding holds the task until the
+       * run times out (one interval, at most 10 minutes) and the scheduler's
+       * janitor frees it (within a minute); then another replica runs it.
        */
       refreshIntervalMinutes?: number;
     };

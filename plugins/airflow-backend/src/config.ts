@@ -133,9 +133,10 @@ const rootSchema = z
     recentRunsLimit: z.number().int().min(1).max(25).default(5),
     ownership: z
       .object({
+        // Down to 15 s, for tests of the schedule (scripts/fleet-test.sh).
         refreshIntervalMinutes: z
           .number()
-          .min(1)
+          .min(0.25)
           .max(24 * 60)
           .default(10),
       })

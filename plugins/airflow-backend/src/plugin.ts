@@ -118,10 +118,15 @@ export const airflowPlugin = createBackendPlugin({
           ownershipStore: await OwnershipStore.create(database),
           logger,
         });
+        const refreshSeconds = Math.round(
+          pluginConfig.ownershipRefreshMinutes * 60,
+        );
+        // The run's lock in the database expires after the timeout: a replica that dies
+        // mid-refresh blocks the others for one interval (at most 10 minutes), not longer.
         await scheduler.scheduleTask({
           id: 'airflow-ownership-index',
-          frequency: { minutes: pluginConfig.ownershipRefreshMinutes },
-          timeout: { minutes: 10 },
+          frequency: { seconds: refreshSeconds },
+          timeout: { seconds: Math.min(600, refreshSeconds) },
           initialDelay: { seconds: 10 },
           fn: () => ownershipService.refresh(),
         });

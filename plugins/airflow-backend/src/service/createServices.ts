@@ -32,6 +32,7 @@ export function createAirflowServices(options: {
   const cache = new ReadCache({
     cache: options.cache,
     ttlMs: config.cacheTtlMs,
+    logger,
   });
   return {
     airflowService: new DefaultAirflowService({
