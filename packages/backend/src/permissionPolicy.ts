@@ -20,23 +20,31 @@ import {
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
   airflowDagClearPermission,
+  airflowDagLogsReadPermission,
   airflowDagPausePermission,
+  airflowDagStateUpdatePermission,
   airflowDagTriggerPermission,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 
-/** Permissions that change what runs in Airflow. */
+/**
+ * Permissions for the owners of the entity (and admins) only: those that
+ * change what runs in Airflow, and reading task logs (logs can hold secrets).
+ */
 const AIRFLOW_WRITE_PERMISSIONS = new Set([
   airflowDagTriggerPermission.name,
   airflowDagPausePermission.name,
   airflowDagClearPermission.name,
+  airflowDagStateUpdatePermission.name,
+  airflowDagLogsReadPermission.name,
 ]);
 
 /**
  * The example policy of this portal.
  *
- * - Everyone may read DAGs, runs and the ownership view (and everything else
- *   in this demo portal).
- * - Triggering, pausing and clearing DAG runs is allowed to the owners of the
+ * - Everyone may read DAGs, runs, task instance states and the ownership view
+ *   (and everything else in this demo portal).
+ * - Triggering, pausing, clearing, marking DAG runs and task instances
+ *   success or failed, and reading task logs is allowed to the owners of the
  *   catalog entity that names the DAG: a conditional decision with the
  *   catalog's `isEntityOwner` rule, evaluated by the catalog against the
  *   entity's `spec.owner` / `ownedBy` relations.

@@ -205,6 +205,12 @@ export const LOG_PAGE_MAX_BYTES = 256 * 1024;
 /** Longest log line forwarded, in characters; a longer one is cut (`…`). @public */
 export const LOG_LINE_MAX_CHARS = 8 * 1024;
 
+/** Longest exception message picked out of a log, in characters. @public */
+export const LOG_ERROR_MESSAGE_MAX_CHARS = 2000;
+
+/** Most exceptions one log page reports (the last ones read). @public */
+export const LOG_ERRORS_MAX = 10;
+
 /** Most lines a tail request (`tail=N`) may ask for. @public */
 export const LOG_TAIL_LINES_MAX = 1000;
 

@@ -372,7 +372,8 @@ export async function createRouter(
       res.json(
         await airflowService.getTaskLog({
           ...(await taskOf(req)),
-          tryNumber: req.params.tryNumber,
+          // Validated as an integer; express hands path parameters over as strings.
+          tryNumber: Number(req.params.tryNumber),
           token,
           offset,
           tail,

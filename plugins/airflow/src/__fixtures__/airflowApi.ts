@@ -8,6 +8,12 @@ import {
   taskInstances,
 } from './dags';
 import { ownershipResponse } from './ownership';
+import {
+  failedLoadLog,
+  loadTries,
+  ordersEtlGrid,
+  runFailure,
+} from './taskLogs';
 
 /** An {@link AirflowApi} of jest mocks answering with the fixtures. */
 export function mockAirflowApi(
@@ -40,6 +46,31 @@ export function mockAirflowApi(
       .mockImplementation(async ({ runId }) =>
         dagRun({ runId, state: 'queued' }),
       ),
+    setDagRunState: jest
+      .fn()
+      .mockImplementation(async ({ runId, state }) => dagRun({ runId, state })),
+    getDagGrid: jest.fn().mockResolvedValue(ordersEtlGrid),
+    getDagRunFailure: jest.fn().mockResolvedValue(runFailure),
+    getTaskInstance: jest
+      .fn()
+      .mockImplementation(
+        async ({ taskId }) =>
+          taskInstances.find(ti => ti.taskId === taskId) ?? taskInstances[0],
+      ),
+    listTaskInstanceTries: jest.fn().mockResolvedValue(loadTries),
+    getTaskLog: jest.fn().mockResolvedValue(failedLoadLog),
+    setTaskInstanceState: jest
+      .fn()
+      .mockImplementation(async ({ taskId, mapIndex }) => ({
+        dryRun: false,
+        taskInstances: [{ taskId, mapIndex: mapIndex ?? -1, state: 'failed' }],
+      })),
+    clearTaskInstance: jest
+      .fn()
+      .mockImplementation(async ({ taskId, mapIndex, dryRun }) => ({
+        dryRun,
+        taskInstances: [{ taskId, mapIndex: mapIndex ?? -1, state: 'failed' }],
+      })),
     listInstances: jest.fn().mockResolvedValue({ instances: [] }),
     getOwnership: jest.fn().mockResolvedValue(ownershipResponse),
     refreshOwnership: jest.fn().mockResolvedValue(ownershipResponse),

@@ -16,6 +16,8 @@
  * `ExceptionType: message`.
  */
 import {
+  LOG_ERROR_MESSAGE_MAX_CHARS,
+  LOG_ERRORS_MAX,
   LOG_LINE_MAX_CHARS,
   type AirflowLogError,
   type AirflowLogLine,
@@ -34,10 +36,8 @@ function logTimestamp(value: unknown): string | null {
   return iso ? iso.replace(/(\.\d{6})\d+Z$/, '$1Z') : null;
 }
 
-/** Longest exception message kept, in characters. */
-const ERROR_MESSAGE_MAX_CHARS = 2000;
-/** Most exceptions one page reports. */
-const PAGE_ERRORS_MAX = 10;
+const ERROR_MESSAGE_MAX_CHARS = LOG_ERROR_MESSAGE_MAX_CHARS;
+const PAGE_ERRORS_MAX = LOG_ERRORS_MAX;
 
 const LEVELS = new Set(['debug', 'info', 'warning', 'error', 'critical']);
 

@@ -1529,7 +1529,6 @@ export const spec = {
           state: {
             type: 'string',
             enum: ['success', 'failed'],
-            'x-error-message': 'must be "success" or "failed"',
             description: 'Marking a queued or running DAG run stops it.',
           },
         },
@@ -1542,7 +1541,6 @@ export const spec = {
           state: {
             type: 'string',
             enum: ['success', 'failed'],
-            'x-error-message': 'must be "success" or "failed"',
           },
           includeUpstream: {
             type: 'boolean',
