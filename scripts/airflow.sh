@@ -1,88 +1,202 @@
 #!/usr/bin/env bash
-# Local Apache Airflow 3 for development and tests: pinned install, start/stop, health.
+# Local Apache Airflow (2.10 - 3.3) for development and tests: pinned install, start/stop, health.
 #
-#   scripts/airflow.sh install   create the virtualenv from scripts/airflow/requirements.txt
-#   scripts/airflow.sh start     install if needed, migrate the DB, start all components, wait until ready
-#   scripts/airflow.sh stop      stop the processes this script started
+#   scripts/airflow.sh install   create the version's virtualenv from scripts/airflow/requirements/<version>.txt
+#   scripts/airflow.sh start     install if needed, migrate the DB, create users, start all components, wait
+#   scripts/airflow.sh stop      stop the processes this script started (for this state dir)
 #   scripts/airflow.sh status    print component health and the DAGs listed
 #   scripts/airflow.sh env       print `export` lines for running the `airflow` CLI by hand
+#   scripts/airflow.sh url       print the base URL of the instance (scheme, port, sub-path)
+#   scripts/airflow.sh idle      wait until no DAG run is queued or running
 #
 # Settings (environment):
-#   AIRFLOW_STATE_DIR      where venv/, home/, logs/, pids/ live        (default: <repo>/.airflow)
-#   AIRFLOW_PORT           API server / UI port on 127.0.0.1            (default: 8080)
-#   AIRFLOW_START_TIMEOUT  seconds to wait for readiness                (default: 300)
-#   AIRFLOW_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL          (default: 30)
-#   AIRFLOW_PYTHON         interpreter used to create the venv          (default: python3)
-#   AIRFLOW_JWT_SECRET     JWT signing secret shared by all components  (default: a fixed dev value)
+#   AIRFLOW_VERSION        2.10.5 | 2.11.2 | 3.0.6 | 3.1.8 | 3.2.2 | 3.3.2      (default: 3.3.2)
+#   AIRFLOW_AUTH           simple (SimpleAuthManager, Airflow 3 only) | fab (FAB auth manager)
+#                          (default: simple on Airflow 3, fab on Airflow 2 - the only choice there)
+#   AIRFLOW_STATE_DIR      where home/, logs/, pids/, tls/ of this instance live
+#                          (default: <repo>/.airflow for 3.3.2 simple, else <repo>/.airflow/instances/<version>-<auth>)
+#   AIRFLOW_VENV           the version's virtualenv, shared by its instances (default: <repo>/.airflow/venvs/<version>)
+#   AIRFLOW_PORT           API server / webserver port on 127.0.0.1                    (default: 8080)
+#   AIRFLOW_TLS            1: serve HTTPS with a certificate of a private CA made in <state>/tls (default: 0)
+#   AIRFLOW_BASE_PATH      serve under this sub-path, e.g. /airflow                   (default: none)
+#   AIRFLOW_JWT_EXPIRATION lifetime of API tokens in seconds (Airflow 3)              (default: Airflow's, 86400)
+#   AIRFLOW_DB_URL         SQLAlchemy URL of the metadata DB (e.g. postgresql+psycopg2://u:p@127.0.0.1:5432/db)
+#                          (default: SQLite in <state>/home/airflow.db)
+#   AIRFLOW_WAIT_IDLE      1: `start` also waits until the first scheduled runs have finished (default: 0)
+#   AIRFLOW_START_TIMEOUT  seconds to wait for readiness (and for idle)                 (default: 600)
+#   AIRFLOW_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL                          (default: 30)
+#   AIRFLOW_PYTHON         interpreter used to create the venv                          (default: python3)
+#   AIRFLOW_JWT_SECRET     JWT signing secret shared by all components                  (default: a fixed dev value)
 #
-# Credentials (SimpleAuthManager, pinned in a pre-written passwords file):
-#   admin / admin    role admin
-#   viewer / viewer  role viewer (read only)
+# Users:
+#   SimpleAuthManager (pinned passwords file):  admin/admin (admin), viewer/viewer (viewer)
+#   FAB (created by `start`):                   admin/admin (Admin), viewer/viewer (Viewer),
+#                                               user/user (User), op/op (Op)
 #
-# Metadata DB: SQLite ($AIRFLOW_STATE_DIR/home/airflow.db, WAL mode), LocalExecutor. SQLite has one
-# writer at a time: concurrent mutating API calls (trigger, pause, clear) can fail with HTTP 500
-# "database is locked" after ~5 s; two API workers make that rare, sequential calls avoid it.
+# API: Airflow 3 /api/v2 with JWTs from POST <base>/auth/token; Airflow 2 /api/v1 with basic auth
+# ([api] auth_backends = basic_auth,session). Executor: LocalExecutor, except Airflow 2 on SQLite
+# (SequentialExecutor: Airflow 2 refuses LocalExecutor on SQLite). SQLite has one writer at a time:
+# concurrent mutating API calls can fail with HTTP 500 "database is locked"; see scripts/airflow/README.md.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
-STATE_DIR="${AIRFLOW_STATE_DIR:-$REPO/.airflow}"
-VENV="$STATE_DIR/venv"
+SUPPORTED_VERSIONS="2.10.5 2.11.2 3.0.6 3.1.8 3.2.2 3.3.2"
+AF_VERSION="${AIRFLOW_VERSION:-3.3.2}"
+AF_MAJOR="${AF_VERSION%%.*}"
+if [[ "$AF_MAJOR" == 2 ]]; then AUTH="${AIRFLOW_AUTH:-fab}"; else AUTH="${AIRFLOW_AUTH:-simple}"; fi
+if [[ "$AF_VERSION" == 3.3.2 && "$AUTH" == simple ]]; then
+  DEFAULT_STATE_DIR="$REPO/.airflow"
+else
+  DEFAULT_STATE_DIR="$REPO/.airflow/instances/$AF_VERSION-$AUTH"
+fi
+STATE_DIR="${AIRFLOW_STATE_DIR:-$DEFAULT_STATE_DIR}"
+VENV="${AIRFLOW_VENV:-$REPO/.airflow/venvs/$AF_VERSION}"
 AF_HOME="$STATE_DIR/home"
 LOG_DIR="$STATE_DIR/logs"
 PID_DIR="$STATE_DIR/pids"
-REQUIREMENTS="$SCRIPT_DIR/airflow/requirements.txt"
+TLS_DIR="$STATE_DIR/tls"
+REQUIREMENTS="$SCRIPT_DIR/airflow/requirements/$AF_VERSION.txt"
 APICTL="$SCRIPT_DIR/airflow/apictl.py"
 DAGS_FOLDER="$REPO/examples/dags"
 STAMP="$VENV/.requirements.sha256"
 PORT_FILE="$PID_DIR/api-server.port"
+URL_FILE="$PID_DIR/url"
 # status/stop/env follow the port of a running instance unless AIRFLOW_PORT says otherwise.
 RECORDED_PORT="$(cat "$PORT_FILE" 2>/dev/null || true)"
 PORT="${AIRFLOW_PORT:-${RECORDED_PORT:-8080}}"
 HOST=127.0.0.1
-URL="http://$HOST:$PORT"
-START_TIMEOUT="${AIRFLOW_START_TIMEOUT:-300}"
+TLS="${AIRFLOW_TLS:-0}"
+BASE_PATH="${AIRFLOW_BASE_PATH:-}"
+BASE_PATH="${BASE_PATH%/}"
+JWT_EXPIRATION="${AIRFLOW_JWT_EXPIRATION:-}"
+DB_URL="${AIRFLOW_DB_URL:-sqlite:///$AF_HOME/airflow.db}"
+if [[ "$TLS" == 1 ]]; then SCHEME=https; else SCHEME=http; fi
+URL="$SCHEME://$HOST:$PORT$BASE_PATH"
+CA_FILE="$TLS_DIR/ca.pem"
+# status/url follow the URL of a running instance unless the settings that make it are given.
+RECORDED_URL="$(cat "$URL_FILE" 2>/dev/null || true)"
+use_recorded_url() {
+  if [[ -n "$RECORDED_URL" && -z "${AIRFLOW_TLS+x}${AIRFLOW_BASE_PATH+x}${AIRFLOW_PORT+x}" ]]; then
+    URL="$RECORDED_URL"
+    if [[ "$URL" == https:* ]]; then TLS=1; fi
+  fi
+}
+START_TIMEOUT="${AIRFLOW_START_TIMEOUT:-600}"
 STOP_TIMEOUT="${AIRFLOW_STOP_TIMEOUT:-30}"
 PYTHON="${AIRFLOW_PYTHON:-python3}"
 # >= 64 bytes, or PyJWT warns on every token (HMAC-SHA512 key length).
 JWT_SECRET="${AIRFLOW_JWT_SECRET:-local-development-only-airflow-jwt-signing-secret-not-for-production-0123456789}"
-USERS="admin:admin,viewer:viewer"
-PASSWORDS_JSON='{"admin": "admin", "viewer": "viewer"}'
-# Start order. `stop` ends the API server last. Each runs in its own session (setsid).
-COMPONENTS=(api-server dag-processor scheduler triggerer)
+# Flask session key (Airflow 2 webserver, FAB); the same for every worker.
+SECRET_KEY="local-development-only-flask-secret-key-0123456789"
+SIMPLE_USERS="admin:admin,viewer:viewer"
+SIMPLE_PASSWORDS_JSON='{"admin": "admin", "viewer": "viewer"}'
+# username:password:FAB role
+FAB_USERS="admin:admin:Admin viewer:viewer:Viewer user:user:User op:op:Op"
+# Every component this script may start; stop/status look at all of them.
+ALL_COMPONENTS=(api-server webserver dag-processor scheduler triggerer)
+# Start order. `stop` ends the API server (webserver) last. Each runs in its own session (setsid).
+if [[ "$AF_MAJOR" == 2 ]]; then
+  COMPONENTS=(webserver scheduler triggerer)
+  API_PREFIX=/api/v1
+else
+  COMPONENTS=(api-server dag-processor scheduler triggerer)
+  API_PREFIX=/api/v2
+fi
 
 say() { printf '[airflow] %s\n' "$*"; }
 die() { printf '[airflow] error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,39p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
+
+check_settings() {
+  [[ " $SUPPORTED_VERSIONS " == *" $AF_VERSION "* ]] ||
+    die "AIRFLOW_VERSION=$AF_VERSION is not one of: $SUPPORTED_VERSIONS"
+  case "$AUTH" in
+    simple) [[ "$AF_MAJOR" == 3 ]] || die "SimpleAuthManager exists only on Airflow 3; use AIRFLOW_AUTH=fab for $AF_VERSION" ;;
+    fab) ;;
+    *) die "AIRFLOW_AUTH=$AUTH: use simple or fab" ;;
+  esac
+  [[ "$PORT" =~ ^[0-9]+$ ]] || die "AIRFLOW_PORT=$PORT is not a port number"
+  [[ "$TLS" == 0 || "$TLS" == 1 ]] || die "AIRFLOW_TLS must be 0 or 1"
+  [[ -z "$BASE_PATH" || "$BASE_PATH" =~ ^/[A-Za-z0-9._/-]+$ ]] ||
+    die "AIRFLOW_BASE_PATH=$BASE_PATH: use a path like /airflow"
+  [[ -z "$JWT_EXPIRATION" || "$JWT_EXPIRATION" =~ ^[1-9][0-9]*$ ]] ||
+    die "AIRFLOW_JWT_EXPIRATION=$JWT_EXPIRATION: use a number of seconds"
+}
+
+is_sqlite() { [[ "$DB_URL" == sqlite:* ]]; }
 
 # ---------------------------------------------------------------- environment
 
 airflow_env_vars() {
   # name=value pairs, one per line; used by `start` (exported) and `env` (printed).
+  local executor=LocalExecutor
+  if [[ "$AF_MAJOR" == 2 ]] && is_sqlite; then executor=SequentialExecutor; fi
   cat <<EOF
 AIRFLOW_HOME=$AF_HOME
 AIRFLOW__CORE__DAGS_FOLDER=$DAGS_FOLDER
 AIRFLOW__CORE__LOAD_EXAMPLES=False
-AIRFLOW__CORE__EXECUTOR=LocalExecutor
+AIRFLOW__CORE__EXECUTOR=$executor
 AIRFLOW__CORE__PARALLELISM=8
 AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
-AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
-AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=$USERS
-AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=False
-AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=$AF_HOME/simple_auth_manager_passwords.json
-AIRFLOW__CORE__EXECUTION_API_SERVER_URL=$URL/execution/
-AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$AF_HOME/airflow.db
-AIRFLOW__API__HOST=$HOST
-AIRFLOW__API__PORT=$PORT
-AIRFLOW__API__WORKERS=2
-AIRFLOW__API_AUTH__JWT_SECRET=$JWT_SECRET
-AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
+AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=$DB_URL
 AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=False
 AIRFLOW__LOGGING__BASE_LOG_FOLDER=$AF_HOME/logs
+AIRFLOW__WEBSERVER__SECRET_KEY=$SECRET_KEY
 EOF
+  if [[ "$AF_MAJOR" == 2 ]]; then
+    cat <<EOF
+AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session
+AIRFLOW__WEBSERVER__WEB_SERVER_HOST=$HOST
+AIRFLOW__WEBSERVER__WEB_SERVER_PORT=$PORT
+AIRFLOW__WEBSERVER__BASE_URL=$URL
+AIRFLOW__WEBSERVER__WORKERS=2
+AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL=10
+AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL=30
+AIRFLOW__SCHEDULER__FILE_PARSING_SORT_MODE=alphabetical
+EOF
+  else
+    cat <<EOF
+AIRFLOW__CORE__EXECUTION_API_SERVER_URL=$URL/execution/
+AIRFLOW__API__HOST=$HOST
+AIRFLOW__API__PORT=$PORT
+AIRFLOW__API__BASE_URL=$URL
+AIRFLOW__API__WORKERS=2
+AIRFLOW__API__SECRET_KEY=$SECRET_KEY
+AIRFLOW__API_AUTH__JWT_SECRET=$JWT_SECRET
+AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
+EOF
+    if [[ -n "$JWT_EXPIRATION" ]]; then
+      echo "AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME=$JWT_EXPIRATION"
+    fi
+    if [[ "$AUTH" == simple ]]; then
+      cat <<EOF
+AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
+AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=$SIMPLE_USERS
+AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=False
+AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=$AF_HOME/simple_auth_manager_passwords.json
+EOF
+    else
+      echo "AIRFLOW__CORE__AUTH_MANAGER=airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+    fi
+  fi
+  if [[ "$TLS" == 1 ]]; then
+    # The server certificate followed by the CA: served as the chain, and on Airflow 3 also what
+    # task processes add to their trusted roots ([api] ssl_cert) to call the Execution API over HTTPS.
+    if [[ "$AF_MAJOR" == 2 ]]; then
+      echo "AIRFLOW__WEBSERVER__WEB_SERVER_SSL_CERT=$TLS_DIR/server-chain.pem"
+      echo "AIRFLOW__WEBSERVER__WEB_SERVER_SSL_KEY=$TLS_DIR/server.key"
+    else
+      echo "AIRFLOW__API__SSL_CERT=$TLS_DIR/server-chain.pem"
+      echo "AIRFLOW__API__SSL_KEY=$TLS_DIR/server.key"
+    fi
+    # Other Python HTTPS clients of the components (urllib, requests) trust the CA too.
+    echo "SSL_CERT_FILE=$TLS_DIR/trust.pem"
+    echo "REQUESTS_CA_BUNDLE=$TLS_DIR/trust.pem"
+  fi
 }
 
 export_airflow_env() {
@@ -103,6 +217,13 @@ cmd_env() {
   printf "export PATH='%s':\"\$PATH\"\n" "${value//$q/$q\\$q$q}"
 }
 
+# apictl.py with this instance's URL, API version and CA.
+apictl() {
+  local args=(--url "$URL" --api "${API_PREFIX#/api/}")
+  if [[ "$TLS" == 1 ]]; then args+=(--cacert "$CA_FILE"); fi
+  "$VENV/bin/python" "$APICTL" "${args[@]}" "$@"
+}
+
 # ---------------------------------------------------------------- install
 
 requirements_stamp() {
@@ -118,39 +239,64 @@ is_installed() {
 }
 
 check_python() {
+  local lo hi
+  case "$AF_VERSION" in
+    2.10.*) lo=8 hi=12 ;;
+    2.11.* | 3.0.*) lo=9 hi=12 ;;
+    3.1.* | 3.2.*) lo=10 hi=13 ;;
+    *) lo=10 hi=14 ;;
+  esac
   command -v "$PYTHON" >/dev/null 2>&1 ||
-    die "$PYTHON not found. Install Python 3.10-3.14 (e.g. apt-get install python3 python3-venv) or set AIRFLOW_PYTHON."
+    die "$PYTHON not found. Install Python 3.$lo-3.$hi (e.g. apt-get install python3 python3-venv) or set AIRFLOW_PYTHON."
   local ver
   ver="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-  "$PYTHON" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 14) else 1)' ||
-    die "Airflow 3.3 needs Python 3.10-3.14, but $PYTHON is $ver. Set AIRFLOW_PYTHON to a suitable interpreter."
+  "$PYTHON" -c "import sys; sys.exit(0 if (3, $lo) <= sys.version_info[:2] <= (3, $hi) else 1)" ||
+    die "Airflow $AF_VERSION needs Python 3.$lo-3.$hi, but $PYTHON is $ver. Set AIRFLOW_PYTHON to a suitable interpreter."
   "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1 ||
     die "$PYTHON $ver lacks the venv/ensurepip modules (Debian/Ubuntu: apt-get install python3-venv)."
 }
 
 cmd_install() {
   [[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
+  # One install at a time per virtualenv (instances of one version share it).
+  mkdir -p "$(dirname "$VENV")"
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>"$VENV.lock"
+    flock -w 900 8 || die "another scripts/airflow.sh is installing $VENV"
+  fi
   if is_installed; then
     say "virtualenv up to date ($VENV, $(grep -m1 '^apache-airflow==' "$REQUIREMENTS"))"
+    exec 8>&-
     return 0
   fi
   if [[ -n "$(running_components)" ]]; then
     die "the virtualenv must be rebuilt but Airflow from $STATE_DIR is running; run '$0 stop' first"
   fi
   check_python
-  local started=$SECONDS total log
-  # Pins carrying an environment marker (python_version < "3.11") only count where they apply.
+  local started=$SECONDS total log markers
+  # Pins carrying an environment marker only count where they apply.
   total="$(grep -E '^[A-Za-z0-9][^ ]*==' "$REQUIREMENTS" | grep -vc ';' || true)"
-  if "$PYTHON" -c 'import sys; sys.exit(sys.version_info >= (3, 11))'; then
-    total=$((total + $(grep -E '^[A-Za-z0-9][^ ]*==' "$REQUIREMENTS" | grep -c ';' || true)))
+  markers="$(grep -E '^[A-Za-z0-9][^ ]*==.*;' "$REQUIREMENTS" | sed 's/^[^;]*;//' | sort -u || true)"
+  if [[ -n "$markers" ]]; then
+    total=$((total + $("$PYTHON" - "$REQUIREMENTS" <<'PY'
+import re, sys
+# Count the pins whose `python_version < "X.Y"` marker holds for this interpreter.
+n = 0
+for line in open(sys.argv[1]):
+    m = re.search(r';\s*python_version\s*<\s*"(\d+)\.(\d+)"', line)
+    if m and sys.version_info[:2] < (int(m.group(1)), int(m.group(2))):
+        n += 1
+print(n)
+PY
+)))
   fi
-  mkdir -p "$LOG_DIR"
-  log="$LOG_DIR/install.log"
+  mkdir -p "$VENV.logs"
+  log="$VENV.logs/install.log"
   say "installing $(grep -m1 '^apache-airflow==' "$REQUIREMENTS") ($total pinned packages) into $VENV"
   say "step 1/3: creating virtualenv with $("$PYTHON" --version 2>&1)"
   rm -f "$STAMP"
   "$PYTHON" -m venv --clear "$VENV"
-  say "step 2/3: pip install -r scripts/airflow/requirements.txt (full output: $log)"
+  say "step 2/3: pip install -r scripts/airflow/requirements/$AF_VERSION.txt (full output: $log)"
   # Number the packages as pip collects them, so a long download shows where it is.
   if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input \
         -r "$REQUIREMENTS" 2>&1 | tee "$log" |
@@ -165,7 +311,41 @@ cmd_install() {
   "$VENV/bin/python" -m pip check >>"$log" 2>&1 || { tail -n 20 "$log" >&2; die "pip check failed (see $log)"; }
   "$VENV/bin/airflow" version >>"$log" 2>&1 || { tail -n 20 "$log" >&2; die "airflow does not run (see $log)"; }
   requirements_stamp "$VENV/bin/python" >"$STAMP"
+  exec 8>&-
   say "installed Airflow $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("apache-airflow"))') in $((SECONDS - started))s"
+}
+
+# ---------------------------------------------------------------- TLS
+
+# A private CA and a server certificate for 127.0.0.1 and localhost, made once per state dir.
+ensure_tls() {
+  mkdir -p "$TLS_DIR"
+  if [[ -s "$TLS_DIR/server-chain.pem" && -s "$TLS_DIR/server.key" && -s "$CA_FILE" && -s "$TLS_DIR/trust.pem" ]] &&
+    openssl x509 -checkend 86400 -noout -in "$TLS_DIR/server.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  command -v openssl >/dev/null 2>&1 || die "AIRFLOW_TLS=1 needs openssl (apt-get install openssl)"
+  say "making a private CA and a server certificate for 127.0.0.1/localhost in $TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 365 -keyout ca.key -out ca.pem \
+      -subj "/CN=Airflow for Backstage local test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -newkey rsa:2048 -sha256 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" >server.ext
+    openssl x509 -req -sha256 -days 365 -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+      -extfile server.ext -out server.pem 2>/dev/null
+    cat server.pem ca.pem >server-chain.pem
+    chmod 644 ca.pem server.pem server-chain.pem
+    rm -f server.csr ca.srl
+  )
+  # What the Airflow processes trust: the usual public roots plus the private CA.
+  {
+    cat "$("$VENV/bin/python" -c 'import certifi; print(certifi.where())' 2>/dev/null || echo /etc/ssl/certs/ca-certificates.crt)"
+    cat "$CA_FILE"
+  } >"$TLS_DIR/trust.pem"
 }
 
 # ---------------------------------------------------------------- processes
@@ -186,7 +366,7 @@ live_pid() {
 
 running_components() {
   local c
-  for c in "${COMPONENTS[@]}"; do
+  for c in "${ALL_COMPONENTS[@]}"; do
     if live_pid "$c" >/dev/null; then printf '%s\n' "$c"; fi
   done
 }
@@ -238,7 +418,7 @@ wait_gone() {
 
 cmd_stop() {
   local c pid roots=() names=() all=()
-  for c in "${COMPONENTS[@]}"; do
+  for c in "${ALL_COMPONENTS[@]}"; do
     if pid="$(live_pid "$c")"; then
       roots+=("$pid")
       names+=("$c:$pid")
@@ -246,7 +426,7 @@ cmd_stop() {
   done
   if ((${#roots[@]} == 0)); then
     say "nothing running (state dir $STATE_DIR)"
-    rm -f "$PID_DIR"/*.pid "$PORT_FILE" 2>/dev/null || true
+    rm -f "$PID_DIR"/*.pid "$PORT_FILE" "$URL_FILE" 2>/dev/null || true
     return 0
   fi
   # Snapshot every process of the components' sessions now: once a component exits,
@@ -255,13 +435,13 @@ cmd_stop() {
     mapfile -t -O "${#all[@]}" all < <(session_pids "$pid")
   done
   say "stopping ${names[*]} (${#all[@]} processes)"
-  # 1. SIGTERM to the components only, each shuts down its own workers. The API server goes
-  #    last: running tasks report their end state through its Execution API.
+  # 1. SIGTERM to the components only, each shuts down its own workers. The API server
+  #    (webserver) goes last: running tasks report their end state through its Execution API.
   local phase group want
   for phase in workers api; do
     group=()
-    for c in "${COMPONENTS[@]}"; do
-      [[ $c == api-server ]] && want=api || want=workers
+    for c in "${ALL_COMPONENTS[@]}"; do
+      [[ $c == api-server || $c == webserver ]] && want=api || want=workers
       if [[ $phase == "$want" ]] && pid="$(live_pid "$c")"; then group+=("$pid"); fi
     done
     ((${#group[@]} > 0)) || continue
@@ -281,7 +461,7 @@ cmd_stop() {
       wait_gone 5 "${rest[@]}" || say "warning: could not stop $(alive_of "${rest[@]}" | tr '\n' ' ')"
     fi
   fi
-  rm -f "$PID_DIR"/*.pid "$PORT_FILE"
+  rm -f "$PID_DIR"/*.pid "$PORT_FILE" "$URL_FILE"
   say "stopped"
 }
 
@@ -295,10 +475,20 @@ start_component() {
   printf '\n===== %s starting %s =====\n' "$(date -u +%FT%TZ)" "$name" >>"$log"
   # setsid: own session + process group, detached from the terminal, so `stop` can find
   # the whole tree. Background children of a script are not group leaders, so setsid
-  # execs in place and $! is the component's own PID. fd 9 (the lock) is not inherited.
-  setsid "$VENV/bin/airflow" "$name" "$@" </dev/null >>"$log" 2>&1 9>&- &
+  # execs in place and $! is the component's own PID. fds 8/9 (the locks) are not inherited.
+  setsid "$VENV/bin/airflow" "$name" "$@" </dev/null >>"$log" 2>&1 8>&- 9>&- &
   echo "$!" >"$(pid_file "$name")"
   say "started $name (pid $!, log $log)"
+}
+
+# FAB users (idempotent: existing users get their role and password set again).
+create_fab_users() {
+  say "creating FAB users: admin/admin (Admin), viewer/viewer (Viewer), user/user (User), op/op (Op)"
+  # shellcheck disable=SC2086 # one argument per user
+  if ! "$VENV/bin/python" "$SCRIPT_DIR/airflow/fab_users.py" $FAB_USERS >"$LOG_DIR/users.log" 2>&1; then
+    tail -n 20 "$LOG_DIR/users.log" >&2
+    die "creating the FAB users failed (see $LOG_DIR/users.log)"
+  fi
 }
 
 cmd_start() {
@@ -307,8 +497,11 @@ cmd_start() {
   if ((${#running[@]} > 0)) && [[ -n "$RECORDED_PORT" && "$RECORDED_PORT" != "$PORT" ]]; then
     die "Airflow from $STATE_DIR is already running on port $RECORDED_PORT (not $PORT); run '$0 stop' first"
   fi
+  if ((${#running[@]} > 0)) && [[ -f "$URL_FILE" && "$(cat "$URL_FILE")" != "$URL" ]]; then
+    die "Airflow from $STATE_DIR is already running at $(cat "$URL_FILE") (not $URL); run '$0 stop' first"
+  fi
   if ((${#running[@]} == ${#COMPONENTS[@]})); then
-    if is_installed && "$VENV/bin/python" "$APICTL" --url "$URL" health >/dev/null 2>&1; then
+    if is_installed && apictl health >/dev/null 2>&1; then
       say "already running and healthy at $URL (state dir $STATE_DIR)"
       print_login
       return 0
@@ -323,30 +516,47 @@ cmd_start() {
       die "port $PORT on $HOST is already in use by another process; set AIRFLOW_PORT to a free port"
     fi
     cmd_install
-    export_airflow_env
     mkdir -p "$AF_HOME" "$LOG_DIR" "$PID_DIR"
-    # Pre-written passwords file: SimpleAuthManager keeps it, so the passwords stay pinned.
-    printf '%s\n' "$PASSWORDS_JSON" >"$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
-    local t0=$SECONDS
-    say "migrating the metadata DB ($AF_HOME/airflow.db; log $LOG_DIR/db-migrate.log)"
+    if [[ "$TLS" == 1 ]]; then ensure_tls; fi
+    export_airflow_env
+    if [[ "$AUTH" == simple ]]; then
+      # Pre-written passwords file: SimpleAuthManager keeps it, so the passwords stay pinned.
+      printf '%s\n' "$SIMPLE_PASSWORDS_JSON" >"$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+    fi
+    local t0=$SECONDS shown_db="$DB_URL"
+    # Never print a password of the DB URL.
+    shown_db="$(printf '%s' "$shown_db" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#')"
+    say "Airflow $AF_VERSION, auth $AUTH, state dir $STATE_DIR"
+    say "migrating the metadata DB ($shown_db; log $LOG_DIR/db-migrate.log)"
     if ! airflow db migrate >"$LOG_DIR/db-migrate.log" 2>&1; then
       tail -n 30 "$LOG_DIR/db-migrate.log" >&2
       die "airflow db migrate failed (see $LOG_DIR/db-migrate.log)"
     fi
-    # SQLite: write-ahead log, so that readers do not block the one writer (persists in the file).
-    "$VENV/bin/python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=60); c.execute("PRAGMA journal_mode=WAL"); c.close()' \
-      "$AF_HOME/airflow.db"
+    if is_sqlite; then
+      # SQLite: write-ahead log, so that readers do not block the one writer (persists in the file).
+      "$VENV/bin/python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=60); c.execute("PRAGMA journal_mode=WAL"); c.close()' \
+        "$AF_HOME/airflow.db"
+    fi
+    if [[ "$AUTH" == fab ]]; then create_fab_users; fi
     say "DB ready in $((SECONDS - t0))s"
     echo "$PORT" >"$PORT_FILE"
-    start_component api-server --host "$HOST" --port "$PORT"
-    start_component dag-processor
-    start_component scheduler --skip-serve-logs
-    start_component triggerer --skip-serve-logs
+    echo "$URL" >"$URL_FILE"
+    local tls_args=()
+    if [[ "$TLS" == 1 ]]; then tls_args=(--ssl-cert "$TLS_DIR/server-chain.pem" --ssl-key "$TLS_DIR/server.key"); fi
+    if [[ "$AF_MAJOR" == 2 ]]; then
+      start_component webserver --hostname "$HOST" --port "$PORT" "${tls_args[@]}"
+      start_component scheduler --skip-serve-logs
+      start_component triggerer --skip-serve-logs
+    else
+      start_component api-server --host "$HOST" --port "$PORT" "${tls_args[@]}"
+      start_component dag-processor
+      start_component scheduler --skip-serve-logs
+      start_component triggerer --skip-serve-logs
+    fi
   fi
   say "waiting up to ${START_TIMEOUT}s for $URL to be healthy with every DAG of examples/dags listed"
   local rc=0
-  "$VENV/bin/python" "$APICTL" --url "$URL" wait --dags-folder "$DAGS_FOLDER" \
-    --pids-dir "$PID_DIR" --timeout "$START_TIMEOUT" || rc=$?
+  apictl wait --dags-folder "$DAGS_FOLDER" --pids-dir "$PID_DIR" --timeout "$START_TIMEOUT" || rc=$?
   if ((rc != 0)); then
     local c
     for c in "${COMPONENTS[@]}"; do
@@ -357,17 +567,35 @@ cmd_start() {
     done
     die "Airflow did not become ready (components still running; use '$0 stop' to stop them)"
   fi
+  if [[ "${AIRFLOW_WAIT_IDLE:-0}" == 1 ]]; then
+    apictl idle --timeout "$START_TIMEOUT" || die "DAG runs still queued or running after ${START_TIMEOUT}s"
+  fi
   print_login
 }
 
 print_login() {
-  say "Airflow UI and REST API: $URL  (API: $URL/api/v2)"
-  say "log in as admin / admin (or viewer / viewer, read only)"
-  say "token: curl -s -X POST $URL/auth/token -H 'Content-Type: application/json' -d '{\"username\":\"admin\",\"password\":\"admin\"}'"
+  say "Airflow $AF_VERSION ($AUTH auth) UI and REST API: $URL  (API: $URL$API_PREFIX)"
+  if [[ "$AUTH" == simple ]]; then
+    say "log in as admin / admin (or viewer / viewer, read only)"
+  else
+    say "log in as admin / admin (Admin); also viewer / viewer (Viewer), user / user (User), op / op (Op)"
+  fi
+  local curl_ca=""
+  if [[ "$TLS" == 1 ]]; then
+    say "TLS: the server certificate is signed by the private CA $CA_FILE"
+    say "     (Node: NODE_EXTRA_CA_CERTS=$CA_FILE; curl: --cacert $CA_FILE)"
+    curl_ca=" --cacert $CA_FILE"
+  fi
+  if [[ "$AF_MAJOR" == 2 ]]; then
+    say "API (basic auth): curl -s$curl_ca -u admin:admin $URL/api/v1/dags"
+  else
+    say "token: curl -s$curl_ca -X POST $URL/auth/token -H 'Content-Type: application/json' -d '{\"username\":\"admin\",\"password\":\"admin\"}'"
+  fi
 }
 
 cmd_status() {
   local c pid
+  say "Airflow $AF_VERSION, auth $AUTH, state dir $STATE_DIR, $URL"
   for c in "${COMPONENTS[@]}"; do
     if pid="$(live_pid "$c")"; then say "$c: running (pid $pid)"; else say "$c: not running"; fi
   done
@@ -376,7 +604,7 @@ cmd_status() {
     return 1
   fi
   say "health of $URL:"
-  "$VENV/bin/python" "$APICTL" --url "$URL" health | sed 's/^/[airflow]   /'
+  apictl health | sed 's/^/[airflow]   /'
 }
 
 with_lock() {
@@ -391,12 +619,17 @@ with_lock() {
 main() {
   local cmd="${1:-}"
   case "$cmd" in
-    install) with_lock cmd_install ;;
+    -h | --help | help) usage; return 0 ;;
+  esac
+  check_settings
+  case "$cmd" in
+    install) cmd_install ;;
     start) with_lock cmd_start ;;
     stop) with_lock cmd_stop ;;
-    status) cmd_status ;;
+    status) use_recorded_url; cmd_status ;;
     env) cmd_env ;;
-    -h | --help | help) usage ;;
+    url) use_recorded_url; echo "$URL" ;;
+    idle) use_recorded_url; apictl idle --timeout "$START_TIMEOUT" ;;
     *) usage >&2; exit 2 ;;
   esac
 }

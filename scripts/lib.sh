@@ -62,3 +62,37 @@ wait_for_http() {
     sleep 1
   done
 }
+
+# Starts the example backend (packages/backend, `yarn start`) on 127.0.0.1:$1 in its own session,
+# output to the log file $2, and sets BACKEND_PGID. It reads the Airflow it talks to from
+# AIRFLOW_BASE_URL / AIRFLOW_USERNAME / AIRFLOW_PASSWORD (app-config.yaml); for an Airflow over
+# HTTPS with a private CA, set NODE_EXTRA_CA_CERTS. Used by .ci/run and scripts/compat.sh.
+start_example_backend() {
+  local port="$1" log="$2" cfg="${2%.log}.port.yaml"
+  cat > "$cfg" <<YAML
+app:
+  baseUrl: http://localhost:$port
+backend:
+  baseUrl: http://localhost:$port
+  listen:
+    port: $port
+  cors:
+    origin: http://localhost:$port
+YAML
+  setsid bash -c 'cd "$1/packages/backend" && exec node "$1/.yarn/releases/yarn-4.13.0.cjs" start --config ../../app-config.yaml --config ../../app-config.e2e.yaml --config "$0"' \
+    "$cfg" "$REPO_ROOT" > "$log" 2>&1 &
+  BACKEND_PGID=$!
+}
+
+# Stops the process group started by start_example_backend (TERM, then KILL after 10 s).
+stop_example_backend() {
+  [ -n "${BACKEND_PGID:-}" ] || return 0
+  kill -TERM -- "-$BACKEND_PGID" 2>/dev/null || true
+  local i
+  for i in $(seq 1 20); do
+    kill -0 -- "-$BACKEND_PGID" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL -- "-$BACKEND_PGID" 2>/dev/null || true
+  BACKEND_PGID=""
+}

@@ -7,7 +7,10 @@ import time
 
 import pendulum
 
-from airflow.sdk import dag, task
+try:  # Airflow 3
+    from airflow.sdk import dag, task
+except ImportError:  # Airflow 2.10 / 2.11
+    from airflow.decorators import dag, task
 
 log = logging.getLogger(__name__)
 

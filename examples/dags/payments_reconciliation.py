@@ -7,7 +7,11 @@ import time
 
 import pendulum
 
-from airflow.sdk import Param, dag, task
+try:  # Airflow 3
+    from airflow.sdk import Param, dag, task
+except ImportError:  # Airflow 2.10 / 2.11
+    from airflow.decorators import dag, task
+    from airflow.models.param import Param
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +25,8 @@ Matches the payment provider's settlement file against the ledger.
 * any run whose param / conf `fail` is `true` fails
   (trigger with `{"conf": {"fail": true}}`);
 * **scheduled** runs whose data interval starts on an **odd day of the month**
-  fail. With Airflow 3's default cron timetable the data interval of a
-  scheduled `@daily` run starts at its logical date, so the run of
+  fail. With the default cron timetables of Airflow 3 and of Airflow 2 the data
+  interval of a scheduled `@daily` run starts at its logical date, so the run of
   2025-01-03T00:00Z fails and the run of 2025-01-04T00:00Z succeeds.
 
 Manual runs with `fail` false (the default) always succeed. The failing task is

@@ -8,7 +8,11 @@ import time
 
 import pendulum
 
-from airflow.sdk import Param, dag, task
+try:  # Airflow 3
+    from airflow.sdk import Param, dag, task
+except ImportError:  # Airflow 2.10 / 2.11
+    from airflow.decorators import dag, task
+    from airflow.models.param import Param
 
 log = logging.getLogger(__name__)
 

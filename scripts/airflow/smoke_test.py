@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end check of a running local Airflow (started by scripts/airflow.sh start).
+"""End-to-end check of a running local Airflow (started by scripts/airflow.sh start), Airflow 3
+(/api/v2, JWT) or Airflow 2 (/api/v1, basic auth): the API version is detected.
 
 Checks, against the real REST API:
   1. every DAG declared in examples/dags is listed; only legacy_cleanup is paused;
@@ -8,6 +9,7 @@ Checks, against the real REST API:
   4. clearing that run makes it run again (try_number 2 on the failing task) and fail again.
 
 Usage: python3 scripts/airflow/smoke_test.py [--url http://127.0.0.1:8080] [--timeout 90]
+       [--api auto|v1|v2] [--cacert <state>/tls/ca.pem] [--username admin --password admin]
 Stdlib only. Prints one line per check and a closing "N passed, N failed" line.
 """
 
@@ -28,15 +30,21 @@ TERMINAL = {"success", "failed"}
 
 
 class Checker:
-    def __init__(self, url: str, timeout: float) -> None:
-        self.url = url
+    def __init__(self, client: apictl.Client, timeout: float) -> None:
+        self.client = client
         self.timeout = timeout
-        self.token = apictl.get_token(url, "admin", "admin")
         self.passed = 0
         self.failed = 0
 
     def api(self, method: str, path: str, body: dict | None = None) -> tuple[int, object]:
-        return apictl.request(f"{self.url}/api/v2{path}", method=method, body=body, token=self.token)
+        return self.client.call(method, path, body)
+
+    def poll(self, path: str) -> tuple[int, object]:
+        """A GET while waiting: a slow or refused answer counts as "not yet" (status 0)."""
+        try:
+            return self.api("GET", path)
+        except apictl.ApiError:
+            return 0, None
 
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
         if ok:
@@ -59,7 +67,7 @@ class Checker:
         start = time.monotonic()
         state = "?"
         while time.monotonic() - start < self.timeout:
-            status, payload = self.api("GET", f"/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}")
+            status, payload = self.poll(f"/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}")
             if status == 200 and isinstance(payload, dict):
                 state = payload.get("state")
                 if state in TERMINAL and time.monotonic() - start >= not_before:
@@ -68,8 +76,7 @@ class Checker:
         return state, time.monotonic() - start
 
     def task_instances(self, dag_id: str, run_id: str) -> dict[str, dict]:
-        status, payload = self.api(
-            "GET", f"/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}/taskInstances")
+        status, payload = self.poll(f"/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}/taskInstances")
         if status != 200 or not isinstance(payload, dict):
             return {}
         return {ti["task_id"]: ti for ti in payload.get("task_instances") or []}
@@ -77,13 +84,16 @@ class Checker:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    apictl.add_common_args(parser)
     parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for each run")
     args = parser.parse_args()
-    c = Checker(args.url.rstrip("/"), args.timeout)
+    apictl.set_cafile(args.cacert)
+    client = apictl.Client(args.url.rstrip("/"), args.username, args.password, args.api)
+    c = Checker(client, args.timeout)
+    print(f"Airflow {client.version()} at {client.base} (/api/{client.api})", flush=True)
 
     expected = apictl.expected_dags(str(REPO / "examples" / "dags"))
-    listed = apictl.list_dag_ids(c.url, c.token)
+    listed = client.dags()
     missing = sorted(set(expected) - set(listed))
     c.check(f"all {len(expected)} example DAGs listed", not missing, f"missing {missing}" if missing else "")
     paused = sorted(d for d in expected if listed.get(d, {}).get("is_paused"))

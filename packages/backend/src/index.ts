@@ -4,7 +4,6 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
-import { airflowPermissionPolicyModule } from './permissionPolicy';
 
 const backend = createBackend();
 
@@ -18,9 +17,13 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// permissions: the Airflow owner policy (see permissionPolicy.ts)
+// permissions: the Airflow owner policy, configured by permission.airflow
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(airflowPermissionPolicyModule);
+backend.add(
+  import(
+    '@airflow-for-backstage/backstage-plugin-permission-backend-module-airflow'
+  ),
+);
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 

@@ -34,6 +34,8 @@ describe('readAirflowConfig', () => {
           apiVersion: 'auto',
           auth: { type: 'password', username: 'u', password: 'p' },
           timeoutMs: 10_000,
+          // Entity pages wait for an instance 5 s at most, unless the timeout is shorter.
+          pageTimeoutMs: 5_000,
         },
         {
           name: 'legacy',
@@ -42,9 +44,72 @@ describe('readAirflowConfig', () => {
           apiVersion: 'v1',
           auth: { type: 'token', token: 't' },
           timeoutMs: 2500,
+          pageTimeoutMs: 2500,
         },
       ],
     });
+  });
+
+  it('reads an auth type of an extension with its own keys, and a private CA', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const config = read({
+      instances: [
+        {
+          name: 'cloud',
+          baseUrl: 'https://airflow.example.com',
+          auth: { type: 'gcp-identity', audience: 'airflow' },
+          tls: { ca },
+          pageTimeoutSeconds: 2,
+        },
+      ],
+    });
+    const [instance] = config.instances;
+    expect(instance.auth).toMatchObject({
+      type: 'extension',
+      name: 'gcp-identity',
+    });
+    expect(
+      instance.auth.type === 'extension' &&
+        instance.auth.config.getString('audience'),
+    ).toBe('airflow');
+    expect(instance.caCertificates).toEqual([ca]);
+    expect(instance.pageTimeoutMs).toBe(2000);
+  });
+
+  it.each([
+    [
+      { type: 'password' },
+      'airflow.instances[0].auth.username: is required with type password',
+    ],
+    [
+      { type: 'token' },
+      'airflow.instances[0].auth.token: is required with type token',
+    ],
+    [{ username: 'u', password: 'p', audience: 'x' }, "unknown key 'audience'"],
+    [{ type: 'Not valid' }, 'airflow.instances[0].auth.type'],
+  ])('refuses the auth block %j naming the key', (auth, message) => {
+    expect(() =>
+      read({ instances: [{ name: 'a', baseUrl: 'http://a', auth }] }),
+    ).toThrow(message);
+  });
+
+  it('refuses a CA that is not a PEM certificate, or a CA file it cannot read', () => {
+    expect(() =>
+      read({
+        instances: [{ name: 'a', baseUrl: 'https://a', tls: { ca: 'nope' } }],
+      }),
+    ).toThrow('airflow.instances[0].tls: not a PEM certificate');
+    expect(() =>
+      read({
+        instances: [
+          {
+            name: 'a',
+            baseUrl: 'https://a',
+            tls: { caFile: '/no/such/ca.pem' },
+          },
+        ],
+      }),
+    ).toThrow('airflow.instances[0].tls.caFile: cannot read /no/such/ca.pem');
   });
 
   it('accepts a single instance written without the list and names it default', () => {

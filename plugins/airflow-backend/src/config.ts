@@ -1,4 +1,5 @@
-import type { Config } from '@backstage/config';
+import fs from 'node:fs';
+import { type Config, ConfigReader } from '@backstage/config';
 import { instanceNameSchema } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { z } from 'zod';
 import type {
@@ -28,14 +29,48 @@ const urlSchema = z
   )
   .transform(u => u.replace(/\/+$/, ''));
 
+/** `auth.type`s the plugin itself serves; others come from auth provider modules. */
+const BUILT_IN_AUTH_TYPES = ['password', 'token', 'none'];
+
 const authSchema = z
   .object({
+    type: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"')
+      .optional(),
     username: z.string().min(1).optional(),
     password: z.string().optional(),
     token: z.string().min(1).optional(),
   })
-  .strict()
+  // Keys of other auth types are theirs to read.
+  .passthrough()
   .superRefine((auth, ctx) => {
+    if (auth.type && !BUILT_IN_AUTH_TYPES.includes(auth.type)) return;
+    const extra = Object.keys(auth).filter(
+      k => !['type', 'username', 'password', 'token'].includes(k),
+    );
+    if (extra.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown key${extra.length > 1 ? 's' : ''} ${extra
+          .map(k => `'${k}'`)
+          .join(', ')} (auth.type ${auth.type ?? 'password/token/none'})`,
+      });
+    }
+    if (auth.type === 'password' && !auth.username) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message: 'is required with type password',
+      });
+    }
+    if (auth.type === 'token' && !auth.token) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'is required with type token',
+      });
+    }
     if (auth.token && (auth.username || auth.password)) {
       ctx.addIssue({
         code: 'custom',
@@ -66,6 +101,14 @@ const instanceSchema = z
     apiVersion: z.enum(['auto', 'v1', 'v2']).default('auto'),
     auth: authSchema.optional(),
     timeoutSeconds: z.number().positive().max(300).default(10),
+    pageTimeoutSeconds: z.number().positive().max(300).optional(),
+    tls: z
+      .object({
+        caFile: z.string().min(1).optional(),
+        ca: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -78,6 +121,8 @@ const rootSchema = z
     apiVersion: z.unknown().optional(),
     auth: z.unknown().optional(),
     timeoutSeconds: z.unknown().optional(),
+    pageTimeoutSeconds: z.unknown().optional(),
+    tls: z.unknown().optional(),
     cache: z
       .object({ ttlSeconds: z.number().min(0).max(3600).default(30) })
       .strict()
@@ -113,7 +158,16 @@ function formatIssues(error: z.ZodError, prefix: string): string {
 
 function authOf(
   auth: z.infer<typeof authSchema> | undefined,
+  authConfig: Config | undefined,
 ): AirflowAuthConfig {
+  if (auth?.type && !BUILT_IN_AUTH_TYPES.includes(auth.type)) {
+    return {
+      type: 'extension',
+      name: auth.type,
+      config: authConfig ?? new ConfigReader({}),
+    };
+  }
+  if (auth?.type === 'none') return { type: 'none' };
   if (auth?.token) return { type: 'token', token: auth.token };
   if (auth?.username) {
     return {
@@ -185,17 +239,65 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
     names.add(instance.name);
   });
 
+  const authConfigOf = (index: number) =>
+    list
+      ? config
+          .getConfigArray('airflow.instances')
+          [index].getOptionalConfig('auth')
+      : config.getOptionalConfig('airflow.auth');
+  const keyOf = (index: number, key: string) =>
+    list ? `airflow.instances[${index}].${key}` : `airflow.${key}`;
+
   return {
     cacheTtlMs: cache.ttlSeconds * 1000,
     recentRunsLimit,
     ownershipRefreshMinutes: ownership.refreshIntervalMinutes,
-    instances: parsedInstances.map(instance => ({
-      name: instance.name,
-      baseUrl: instance.baseUrl,
-      webUiUrl: instance.webUiUrl ?? instance.baseUrl,
-      apiVersion: instance.apiVersion,
-      timeoutMs: Math.round(instance.timeoutSeconds * 1000),
-      auth: authOf(instance.auth),
-    })),
+    instances: parsedInstances.map((instance, index) => {
+      const timeoutMs = Math.round(instance.timeoutSeconds * 1000);
+      return {
+        name: instance.name,
+        baseUrl: instance.baseUrl,
+        webUiUrl: instance.webUiUrl ?? instance.baseUrl,
+        apiVersion: instance.apiVersion,
+        timeoutMs,
+        pageTimeoutMs:
+          instance.pageTimeoutSeconds !== undefined
+            ? Math.round(instance.pageTimeoutSeconds * 1000)
+            : Math.min(timeoutMs, DEFAULT_PAGE_TIMEOUT_MS),
+        auth: authOf(instance.auth, authConfigOf(index)),
+        ...caCertificatesOf(instance.tls, keyOf(index, 'tls')),
+      };
+    }),
   };
+}
+
+/** How long entity pages wait for an instance unless configured, in milliseconds. */
+const DEFAULT_PAGE_TIMEOUT_MS = 5_000;
+
+/** The PEM certificates of `tls.ca` and `tls.caFile`, or undefined for none. */
+function caCertificatesOf(
+  tls: { ca?: string; caFile?: string } | undefined,
+  key: string,
+): { caCertificates?: string[] } {
+  const pems: string[] = [];
+  if (tls?.ca) pems.push(tls.ca);
+  if (tls?.caFile) {
+    try {
+      pems.push(fs.readFileSync(tls.caFile, 'utf8'));
+    } catch (error) {
+      throw new Error(
+        `Invalid Airflow config: ${key}.caFile: cannot read ${tls.caFile}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+  }
+  for (const pem of pems) {
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new Error(
+        `Invalid Airflow config: ${key}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`,
+      );
+    }
+  }
+  return pems.length ? { caCertificates: pems } : {};
 }

@@ -6,3 +6,14 @@
  */
 
 export { airflowPlugin as default } from './plugin';
+export {
+  airflowAuthProvidersExtensionPoint,
+  type AirflowAuthProvidersExtensionPoint,
+} from './extensions';
+export type {
+  AirflowAuthContext,
+  AirflowAuthProvider,
+  AirflowAuthProviderFactory,
+  AirflowAuthResponse,
+  AirflowRequestCredentials,
+} from './lib/airflow/auth';

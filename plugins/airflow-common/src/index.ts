@@ -5,6 +5,7 @@
  */
 
 export * from './annotations';
+export * from './errors';
 export * from './limits';
 export * from './permissions';
 export * from './types';

@@ -419,8 +419,13 @@ export interface AirflowInstanceStatus {
   apiVersion: AirflowApiVersion | null;
   /** Airflow's version string, e.g. `3.3.2`, or null when unreachable. */
   version: string | null;
-  /** `healthy` when every reported component is healthy, `unhealthy` otherwise, `unreachable` when Airflow did not answer. */
-  status: 'healthy' | 'unhealthy' | 'unreachable';
+  /**
+   * `healthy` when every reported component is healthy and the plugin's
+   * credentials are accepted, `unhealthy` when a component is not,
+   * `authentication-failed` when the instance refuses the plugin's
+   * credentials, `unreachable` when Airflow did not answer.
+   */
+  status: 'healthy' | 'unhealthy' | 'authentication-failed' | 'unreachable';
   /** Component health by component name. */
   components: Record<string, AirflowComponentHealth>;
   /** Why the instance is unreachable, when it is. */

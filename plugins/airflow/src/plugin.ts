@@ -3,6 +3,8 @@ import {
   createPlugin,
   createRoutableExtension,
 } from '@backstage/core-plugin-api';
+import type { EntityAirflowContentProps } from './components/EntityAirflowContent';
+import type { EntityAirflowDagsCardProps } from './components/EntityAirflowDagsCard';
 import { airflowApiFactory } from './api/factory';
 import { ownershipRouteRef, rootRouteRef } from './routes';
 
@@ -25,7 +27,9 @@ export const airflowPlugin = createPlugin({
  * Mount it in an `EntityLayout.Route` with `if={isAirflowAvailable}`.
  * @public
  */
-export const EntityAirflowContent = airflowPlugin.provide(
+export const EntityAirflowContent: (
+  props: EntityAirflowContentProps,
+) => JSX.Element = airflowPlugin.provide(
   createRoutableExtension({
     name: 'EntityAirflowContent',
     component: () =>
@@ -41,7 +45,9 @@ export const EntityAirflowContent = airflowPlugin.provide(
  * next run, linking to the Airflow tab.
  * @public
  */
-export const EntityAirflowDagsCard = airflowPlugin.provide(
+export const EntityAirflowDagsCard: (
+  props: EntityAirflowDagsCardProps,
+) => JSX.Element = airflowPlugin.provide(
   createComponentExtension({
     name: 'EntityAirflowDagsCard',
     component: {
@@ -60,7 +66,7 @@ export const EntityAirflowDagsCard = airflowPlugin.provide(
  * `airflow.ownership.read` permission.
  * @public
  */
-export const AirflowOwnershipPage = airflowPlugin.provide(
+export const AirflowOwnershipPage: () => JSX.Element = airflowPlugin.provide(
   createRoutableExtension({
     name: 'AirflowOwnershipPage',
     component: () =>
@@ -77,14 +83,15 @@ export const AirflowOwnershipPage = airflowPlugin.provide(
  * entity pages. Needs the `airflow.ownership.read` permission.
  * @public
  */
-export const EntityAirflowGroupDagsCard = airflowPlugin.provide(
-  createComponentExtension({
-    name: 'EntityAirflowGroupDagsCard',
-    component: {
-      lazy: () =>
-        import('./components/EntityAirflowGroupDagsCard').then(
-          m => m.EntityAirflowGroupDagsCard,
-        ),
-    },
-  }),
-);
+export const EntityAirflowGroupDagsCard: () => JSX.Element =
+  airflowPlugin.provide(
+    createComponentExtension({
+      name: 'EntityAirflowGroupDagsCard',
+      component: {
+        lazy: () =>
+          import('./components/EntityAirflowGroupDagsCard').then(
+            m => m.EntityAirflowGroupDagsCard,
+          ),
+      },
+    }),
+  );

@@ -1,5 +1,6 @@
 import {
   airflow,
+  airflowApiVersion,
   backstage,
   entityPath,
   eventually,
@@ -32,18 +33,24 @@ async function waitForRunState(
   );
 }
 
-describe('the backend against the real Airflow 3', () => {
-  it('reports the local instance healthy, on API v2, with its version', async () => {
+describe('the backend against a real Airflow (3 or 2)', () => {
+  it("reports the local instance healthy, on Airflow's API version, with its version", async () => {
+    const api = await airflowApiVersion();
+    const version = await airflow('/version');
+    expect(version.status).toBe(200);
     const res = await backstage('/instances');
     expect(res.status).toBe(200);
     expect(res.body.instances).toEqual([
       expect.objectContaining({
         name: 'local',
-        apiVersion: 'v2',
+        apiVersion: api,
         status: 'healthy',
       }),
     ]);
-    expect(res.body.instances[0].version).toMatch(/^3\.\d+\.\d+/);
+    expect(res.body.instances[0].version).toBe(version.body.version);
+    expect(res.body.instances[0].version).toMatch(
+      api === 'v2' ? /^3\.\d+\.\d+/ : /^2\.\d+\.\d+/,
+    );
   });
 
   it('lists the DAGs an entity names by id, with real fields from Airflow', async () => {
@@ -60,7 +67,12 @@ describe('the backend against the real Airflow 3', () => {
       tags: ['etl', 'orders'],
     });
     expect(etl.schedule).toBeTruthy();
-    expect(etl.webUrl).toMatch(/\/dags\/orders_etl_hourly$/);
+    // The DAG's page in the Airflow UI: /dags/<id> on Airflow 3, /dags/<id>/grid on Airflow 2.
+    expect(etl.webUrl).toMatch(
+      (await airflowApiVersion()) === 'v2'
+        ? /\/dags\/orders_etl_hourly$/
+        : /\/dags\/orders_etl_hourly\/grid$/,
+    );
     expect(res.body.missing).toEqual([]);
     expect(res.body.errors).toEqual([]);
   });

@@ -1,7 +1,8 @@
 /**
  * Helpers for the integration tests: they talk over HTTP to the running
  * example backend (BACKSTAGE_URL) and, to check what really happened, to the
- * real Airflow behind it (AIRFLOW_BASE_URL). `.ci/run` starts both.
+ * real Airflow behind it (AIRFLOW_BASE_URL): Airflow 3 (/api/v2, JWT) or
+ * Airflow 2 (/api/v1, basic auth). `.ci/run` and `scripts/compat.sh` start both.
  */
 
 export const BACKSTAGE_URL =
@@ -61,14 +62,40 @@ export async function backstage(
   return { status: res.status, body };
 }
 
-let airflowToken: Promise<string> | undefined;
+/** Airflow's REST API version: `AIRFLOW_API_VERSION` (v1 or v2), else detected. */
+let airflowApi: Promise<'v1' | 'v2'> | undefined;
 
-/** Calls Airflow's own API directly (to verify, never to act for a test). */
-export async function airflow(
-  path: string,
-  init: { method?: string; body?: unknown } = {},
-) {
-  airflowToken ??= (async () => {
+export function airflowApiVersion(): Promise<'v1' | 'v2'> {
+  airflowApi ??= (async () => {
+    const configured = process.env.AIRFLOW_API_VERSION;
+    if (configured === 'v1' || configured === 'v2') return configured;
+    if (configured)
+      throw new Error(
+        `AIRFLOW_API_VERSION must be v1 or v2, not ${configured}`,
+      );
+    // Airflow 3 answers /api/v2/version; Airflow 2 only /api/v1/version.
+    const v2 = await fetch(`${AIRFLOW_BASE_URL}/api/v2/version`);
+    if (v2.ok) return 'v2';
+    const v1 = await fetch(`${AIRFLOW_BASE_URL}/api/v1/version`);
+    if (v1.ok) return 'v1';
+    throw new Error(
+      `no Airflow API at ${AIRFLOW_BASE_URL}: /api/v2/version ${v2.status}, /api/v1/version ${v1.status}`,
+    );
+  })();
+  return airflowApi;
+}
+
+let airflowAuth: Promise<string> | undefined;
+
+/** The Authorization header for Airflow: a JWT from /auth/token (v2) or basic auth (v1). */
+function airflowAuthorization(): Promise<string> {
+  airflowAuth ??= (async () => {
+    if ((await airflowApiVersion()) === 'v1') {
+      const credentials = Buffer.from(
+        `${AIRFLOW_USERNAME}:${AIRFLOW_PASSWORD}`,
+      ).toString('base64');
+      return `Basic ${credentials}`;
+    }
     const res = await fetch(`${AIRFLOW_BASE_URL}/auth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -78,12 +105,25 @@ export async function airflow(
       }),
     });
     if (!res.ok) throw new Error(`Airflow login failed: ${res.status}`);
-    return ((await res.json()) as any).access_token as string;
+    return `Bearer ${((await res.json()) as any).access_token as string}`;
   })();
-  const res = await fetch(`${AIRFLOW_BASE_URL}/api/v2${path}`, {
+  return airflowAuth;
+}
+
+/**
+ * Calls Airflow's own API directly (to verify, never to act for a test), on
+ * /api/v2 (Airflow 3) or /api/v1 (Airflow 2). The paths used by the tests are
+ * the same on both.
+ */
+export async function airflow(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+) {
+  const version = await airflowApiVersion();
+  const res = await fetch(`${AIRFLOW_BASE_URL}/api/${version}${path}`, {
     method: init.method ?? 'GET',
     headers: {
-      Authorization: `Bearer ${await airflowToken}`,
+      Authorization: await airflowAuthorization(),
       ...(init.body !== undefined
         ? { 'Content-Type': 'application/json' }
         : {}),

@@ -144,7 +144,14 @@ export function fakeClient(
       status: 'healthy' as const,
       components: { scheduler: { status: 'healthy' as const } },
     })),
-    listDags: jest.fn(async () => dags),
+    listDags: jest.fn(async (options?: { tags?: string[] }) =>
+      options?.tags
+        ? dags.filter(d => d.tags.some(t => options.tags!.includes(t)))
+        : dags,
+    ),
+    getDags: jest.fn(async (ids: string[]) =>
+      ids.flatMap(id => dags.filter(d => d.dagId === id)),
+    ),
     getDagDetails: jest.fn(async (dagId: string) => ({
       ...dag(dagId),
       params: {},

@@ -41,6 +41,8 @@ function setup(options: { deny?: string[] } = {}) {
   const cache = memoryCache();
   const { audit, events } = recordingAuditor();
   const permissions = permissionsDenying(options.deny);
+  const catalog = catalogServiceMock({ entities });
+  jest.spyOn(catalog, 'getEntityByRef');
   const { airflowService: service } = createAirflowServices({
     config: {
       instances: [instanceConfig('local')],
@@ -49,13 +51,13 @@ function setup(options: { deny?: string[] } = {}) {
       ownershipRefreshMinutes: 10,
     },
     clients: [client],
-    catalog: catalogServiceMock({ entities }),
+    catalog,
     permissions,
     auth: mockServices.auth(),
     cache,
     logger: mockServices.logger.mock(),
   });
-  return { service, client, cache, events, permissions, audit };
+  return { service, client, cache, events, permissions, audit, catalog };
 }
 
 const credentials = mockCredentials.user('user:default/alice');
@@ -81,8 +83,43 @@ describe('DefaultAirflowService', () => {
       { instance: 'local', dagId: 'nightly_vacuum' },
     ]);
     expect(result.errors).toEqual([]);
+    // The ids come from the annotation: their runs are asked for at the same
+    // time as the DAGs, in one batch (a missing DAG simply has none).
     expect(client.listRecentDagRuns).toHaveBeenCalledTimes(1);
-    expect(client.listRecentDagRuns).toHaveBeenCalledWith(['orders_etl'], 5);
+    expect(client.listRecentDagRuns).toHaveBeenCalledWith(
+      ['orders_etl', 'nightly_vacuum'],
+      5,
+    );
+    // Named DAGs are read by id, never by listing the instance.
+    expect(client.getDags).toHaveBeenCalledWith([
+      'orders_etl',
+      'nightly_vacuum',
+    ]);
+    expect(client.listDags).not.toHaveBeenCalled();
+  });
+
+  it('shares the health of an instance for a few seconds: many portal requests, one health check', async () => {
+    const { service, client } = setup();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => service.listInstances()),
+    );
+    await service.listInstances();
+    expect(answers[0][0].status).toBe('healthy');
+    expect(client.getStatus).toHaveBeenCalledTimes(1);
+  });
+
+  it("reuses a user's view of the entity for a few seconds but asks for the permission on every request", async () => {
+    const { service, catalog, permissions } = setup();
+    await service.listEntityDags({ entityRef: ref('orders'), credentials });
+    await service.listEntityDags({ entityRef: ref('orders'), credentials });
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(1);
+    expect(permissions.authorize).toHaveBeenCalledTimes(2);
+    // Another user gets their own view.
+    await service.listEntityDags({
+      entityRef: ref('orders'),
+      credentials: mockCredentials.user('user:default/bob'),
+    });
+    expect(catalog.getEntityByRef).toHaveBeenCalledTimes(2);
   });
 
   it('selects every DAG carrying one of the annotated tags', async () => {
@@ -100,7 +137,8 @@ describe('DefaultAirflowService', () => {
   it('costs one batch call for runs regardless of how many DAGs the entity has', async () => {
     const { service, client } = setup();
     await service.listEntityDags({ entityRef: ref('reports'), credentials });
-    expect(client.listDags).toHaveBeenCalledTimes(1);
+    // One list filtered by the tag set, never the whole instance.
+    expect(client.listDags.mock.calls).toEqual([[{ tags: ['analytics'] }]]);
     expect(client.listRecentDagRuns).toHaveBeenCalledTimes(1);
     expect(client.listRecentDagRuns.mock.calls[0][0].sort()).toEqual([
       'attribution',
@@ -132,7 +170,7 @@ describe('DefaultAirflowService', () => {
     expect(client.listRecentDagRuns.mock.calls[1][0]).toEqual(['sales_report']);
   });
 
-  it('invalidates the cached DAG list when it pauses a DAG', async () => {
+  it('invalidates the cached DAG when it pauses it, and only that one', async () => {
     const { audit, service, client } = setup();
     await service.listEntityDags({ entityRef: ref('orders'), credentials });
     await service.setDagPaused({
@@ -145,7 +183,10 @@ describe('DefaultAirflowService', () => {
     });
     await service.listEntityDags({ entityRef: ref('orders'), credentials });
     expect(client.setDagPaused).toHaveBeenCalledWith('orders_etl', true);
-    expect(client.listDags).toHaveBeenCalledTimes(2);
+    expect(client.getDags.mock.calls).toEqual([
+      [['orders_etl', 'nightly_vacuum']],
+      [['orders_etl']],
+    ]);
   });
 
   it('reports an unknown instance named by an annotation instead of failing the page', async () => {
@@ -169,7 +210,7 @@ describe('DefaultAirflowService', () => {
 
   it('reports an instance that is down as a 503 entry with its message', async () => {
     const { service, client } = setup();
-    client.listDags.mockRejectedValue(
+    client.getDags.mockRejectedValue(
       new ServiceUnavailableError(
         "Airflow instance 'local' is unreachable: connect ECONNREFUSED",
       ),
@@ -198,6 +239,7 @@ describe('DefaultAirflowService', () => {
       message: 'Entity component:default/nope not found',
     });
     expect(client.listDags).not.toHaveBeenCalled();
+    expect(client.getDags).not.toHaveBeenCalled();
   });
 
   it('answers 400 for an entity with a malformed annotation', async () => {

@@ -70,6 +70,12 @@ export function triggerNote(actor: string, note?: string): string {
     : full;
 }
 
+/** How long the health and version of an instance are shared, in milliseconds. */
+export const STATUS_TTL_MS = 10_000;
+
+/** A DAG as cached: the DAG, or a marker that Airflow does not have it. */
+type CachedDag = AirflowDag | { missing: true };
+
 const byInstanceAndDagId = (
   a: { instance: string; dagId: string },
   b: { instance: string; dagId: string },
@@ -151,14 +157,31 @@ export class DefaultAirflowService implements AirflowService {
     this.#recentRunsLimit = options.recentRunsLimit;
   }
 
+  /**
+   * Health and version of every instance, each answer shared through the
+   * cache for {@link STATUS_TTL_MS}: at most one health check per instance
+   * per interval, whatever the number of portal users (and replicas, with a
+   * shared cache store).
+   */
   async listInstances(): Promise<AirflowInstanceStatus[]> {
     return Promise.all(
       this.#access.instanceNames.map(name =>
-        this.#access.client(name)!.getStatus(),
+        this.#cache.getOrLoad(
+          ReadCache.key('status', name),
+          () => this.#access.client(name)!.getStatus(),
+          STATUS_TTL_MS,
+        ),
       ),
     );
   }
 
+  /**
+   * The entity's DAGs with their latest runs. Per instance, without ever
+   * listing the instance: the DAGs named by id are read by id (one call on
+   * Airflow 3.2+) while their latest runs are read in one batch at the same
+   * time; tags cost one filtered DAG list per tag set and one batch for the
+   * runs of the DAGs it adds. Everything read is cached per DAG.
+   */
   async listEntityDags(
     options: EntityRequestOptions,
   ): Promise<AirflowEntityDagsResponse> {
@@ -187,8 +210,16 @@ export class DefaultAirflowService implements AirflowService {
           return;
         }
         try {
-          const match = new DagIndex(await this.#dagsOf(client)).match(
-            selection,
+          // The ids are known from the annotation: their DAGs and runs in parallel.
+          const [named, namedRuns, tagged] = await Promise.all([
+            this.#dagsByIds(client, selection.dagIds),
+            this.#recentRuns(client, selection.dagIds),
+            this.#dagsByTags(client, selection.tags),
+          ]);
+          const match = new DagIndex([...named, ...tagged]).match(selection);
+          const taggedRuns = await this.#recentRuns(
+            client,
+            match.byTag.map(d => d.dagId),
           );
           missing.push(
             ...match.missing.map(dagId => ({
@@ -196,13 +227,12 @@ export class DefaultAirflowService implements AirflowService {
               dagId,
             })),
           );
-          const chosen = [...match.byId, ...match.byTag];
-          const runs = await this.#recentRuns(
-            client,
-            chosen.map(d => d.dagId),
-          );
-          for (const dag of chosen) {
-            dags.push({ ...dag, recentRuns: runs.get(dag.dagId) ?? [] });
+          for (const dag of [...match.byId, ...match.byTag]) {
+            dags.push({
+              ...dag,
+              recentRuns:
+                namedRuns.get(dag.dagId) ?? taggedRuns.get(dag.dagId) ?? [],
+            });
           }
         } catch (error) {
           this.#logger.warn(
@@ -292,7 +322,7 @@ export class DefaultAirflowService implements AirflowService {
         airflowDagPausePermission,
       );
       const dag = await client.setDagPaused(options.dagId, options.isPaused);
-      await this.#cache.delete(this.#dagsKey(client));
+      await this.#cache.delete(this.#dagKey(client, options.dagId));
       return { result: dag };
     });
   }
@@ -551,24 +581,74 @@ export class DefaultAirflowService implements AirflowService {
     options: EntityDagRequestOptions,
     permission: Parameters<EntityAccess['authorizeDag']>[1],
   ) {
-    return this.#access.authorizeDag(options, permission, client =>
-      this.#dagsOf(client),
+    return this.#access.authorizeDag(
+      options,
+      permission,
+      async (client, dagId) => (await this.#dagsByIds(client, [dagId]))[0],
     );
   }
 
-  #dagsKey(client: AirflowClient) {
-    return ReadCache.key('dags', client.config.name);
+  #dagKey(client: AirflowClient, dagId: string) {
+    return ReadCache.key('dag', client.config.name, dagId);
   }
 
   #runsKey(client: AirflowClient, dagId: string) {
     return ReadCache.key('runs', client.config.name, dagId);
   }
 
-  /** Every DAG of an instance, from the cache when fresh. */
-  #dagsOf(client: AirflowClient): Promise<AirflowDag[]> {
-    return this.#cache.getOrLoad(this.#dagsKey(client), () =>
-      client.listDags(),
+  /** The named DAGs Airflow has (cached per DAG, a missing one too), in the order given. */
+  async #dagsByIds(
+    client: AirflowClient,
+    dagIds: string[],
+  ): Promise<AirflowDag[]> {
+    if (dagIds.length === 0) return [];
+    const keys = dagIds.map(id => this.#dagKey(client, id));
+    const hits = await this.#cache.getMany<CachedDag>(keys);
+    const toFetch = dagIds.filter((_, i) => hits[i] === undefined);
+    const fetched = new Map<string, AirflowDag>();
+    if (toFetch.length > 0) {
+      const dags = await this.#cache.shared(
+        ReadCache.key('dags-by-id', client.config.name, toFetch.join(',')),
+        () => client.getDags(toFetch),
+      );
+      for (const dag of dags) fetched.set(dag.dagId, dag);
+      await Promise.all(
+        toFetch.map(id =>
+          this.#cache.set<CachedDag>(
+            this.#dagKey(client, id),
+            fetched.get(id) ?? { missing: true },
+          ),
+        ),
+      );
+    }
+    return dagIds.flatMap((id, i) => {
+      const dag = fetched.get(id) ?? hits[i];
+      return dag && !('missing' in dag) ? [dag] : [];
+    });
+  }
+
+  /** The DAGs carrying one of `tags` (one filtered list per tag set; cached as ids plus per-DAG entries). */
+  async #dagsByTags(
+    client: AirflowClient,
+    tags: string[],
+  ): Promise<AirflowDag[]> {
+    if (tags.length === 0) return [];
+    const key = ReadCache.key(
+      'tagged',
+      client.config.name,
+      [...tags].sort().join(','),
     );
+    const [ids] = await this.#cache.getMany<string[]>([key]);
+    if (ids) return this.#dagsByIds(client, ids);
+    const dags = await this.#cache.shared(key, () => client.listDags({ tags }));
+    await Promise.all([
+      this.#cache.set(
+        key,
+        dags.map(d => d.dagId),
+      ),
+      ...dags.map(dag => this.#cache.set(this.#dagKey(client, dag.dagId), dag)),
+    ]);
+    return dags;
   }
 
   /** Latest runs per DAG: cached entries, the rest in one batch. */
@@ -576,6 +656,7 @@ export class DefaultAirflowService implements AirflowService {
     client: AirflowClient,
     dagIds: string[],
   ): Promise<Map<string, AirflowDagRun[]>> {
+    if (dagIds.length === 0) return new Map();
     const keys = dagIds.map(id => this.#runsKey(client, id));
     const hits = await this.#cache.getMany<AirflowDagRun[]>(keys);
     const result = new Map<string, AirflowDagRun[]>();

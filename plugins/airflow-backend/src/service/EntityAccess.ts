@@ -8,6 +8,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { LRUCache } from 'lru-cache';
 import {
   AuthorizeResult,
   type ResourcePermission,
@@ -49,9 +50,31 @@ export interface AccessibleEntity {
 }
 
 /**
+ * How long an entity read from the catalog on behalf of a user is reused for
+ * that same user (this replica only), in milliseconds. The permission
+ * decision is never reused: it is asked on every request.
+ */
+export const ENTITY_REUSE_MS = 5_000;
+
+/** The key of a user's view of an entity, or undefined for callers whose reads are not reused. */
+function viewKey(
+  credentials: BackstageCredentials,
+  entityRef: string,
+): string | undefined {
+  const principal = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+  };
+  return principal.type === 'user' && principal.userEntityRef
+    ? `${principal.userEntityRef}\u0000${entityRef}`
+    : undefined;
+}
+
+/**
  * The one place that answers "this entity, this caller, this DAG": the
  * entity is loaded from the catalog on behalf of the caller (catalog read
- * rules apply), the permission is checked with the entity as resource, and a
+ * rules apply; a user's view is reused for {@link ENTITY_REUSE_MS}), the
+ * permission is checked with the entity as resource on every request, and a
  * DAG is reachable only when the entity names it.
  */
 export class EntityAccess {
@@ -59,6 +82,10 @@ export class EntityAccess {
   readonly #permissions: PermissionsService;
   readonly #clients: Map<string, AirflowClient>;
   readonly #defaultInstance: string;
+  readonly #views = new LRUCache<string, Entity>({
+    max: 10_000,
+    ttl: ENTITY_REUSE_MS,
+  });
 
   constructor(options: {
     catalog: CatalogService;
@@ -69,6 +96,21 @@ export class EntityAccess {
     this.#permissions = options.permissions;
     this.#clients = new Map(options.clients.map(c => [c.config.name, c]));
     this.#defaultInstance = options.clients[0].config.name;
+  }
+
+  /** The entity as the caller may read it, reused briefly per user. */
+  async #entity(
+    entityRef: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<Entity | undefined> {
+    const key = viewKey(credentials, stringifyEntityRef(entityRef));
+    const reused = key ? this.#views.get(key) : undefined;
+    if (reused) return reused;
+    const entity = await this.#catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (entity && key) this.#views.set(key, entity);
+    return entity;
   }
 
   /** The configured instance names, in config order. */
@@ -87,7 +129,8 @@ export class EntityAccess {
   }
 
   /**
-   * Loads the entity on behalf of the caller and checks `permission` on it.
+   * Loads the entity on behalf of the caller and checks `permission` on it
+   * (both at once; nothing reaches Airflow before both answered).
    *
    * @throws NotFoundError when the entity does not exist or the caller may not read it.
    * @throws NotAllowedError when the policy denies, naming the permission.
@@ -99,14 +142,18 @@ export class EntityAccess {
     permission: ResourcePermission<'catalog-entity'>,
   ): Promise<AccessibleEntity> {
     const ref = stringifyEntityRef(entityRef);
-    const entity = await this.#catalog.getEntityByRef(entityRef, {
-      credentials,
-    });
+    // The decision needs only the ref: ask for it while the entity loads.
+    const [entity, [decision]] = await Promise.all([
+      this.#entity(entityRef, credentials),
+      this.#permissions.authorize([{ permission, resourceRef: ref }], {
+        credentials,
+      }),
+    ]);
     if (!entity) {
       throw new NotFoundError(`Entity ${ref} not found`);
     }
     const resourceRef = stringifyEntityRef(entity);
-    if (!(await this.allows(resourceRef, credentials, permission))) {
+    if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(deniedMessage(permission, resourceRef));
     }
     return {
@@ -131,8 +178,8 @@ export class EntityAccess {
 
   /**
    * Loads the entity, checks `permission`, and proves that the entity names
-   * the DAG: by id, or by tag on the entity's default instance (then the
-   * instance's DAGs are read through `dagsOf`, usually from the cache).
+   * the DAG: by id, or by tag on the entity's default instance (then the DAG
+   * is read through `dagOf`, usually from the cache, for its tags).
    *
    * @throws NotFoundError for an unknown instance or a DAG the entity does not name.
    */
@@ -144,7 +191,10 @@ export class EntityAccess {
       dagId: string;
     },
     permission: ResourcePermission<'catalog-entity'>,
-    dagsOf: (client: AirflowClient) => Promise<AirflowDag[]>,
+    dagOf: (
+      client: AirflowClient,
+      dagId: string,
+    ) => Promise<AirflowDag | undefined>,
   ): Promise<AccessibleEntity & { client: AirflowClient }> {
     const access = await this.authorizeEntity(
       options.entityRef,
@@ -167,7 +217,7 @@ export class EntityAccess {
       return { ...access, client };
     }
     if (selection.tags.length > 0) {
-      const dag = (await dagsOf(client)).find(d => d.dagId === options.dagId);
+      const dag = await dagOf(client, options.dagId);
       if (dag && selectionNamesDag(selection, dag.dagId, dag.tags)) {
         return { ...access, client };
       }

@@ -14,9 +14,13 @@ export function toInstanceError(
   error: unknown,
 ): AirflowInstanceError {
   const serialized = serializeError(error as Error);
+  const statusCode = (error as { statusCode?: unknown })?.statusCode;
   return {
     instance,
-    status: STATUS_BY_ERROR_NAME[serialized.name ?? ''] ?? 503,
+    status:
+      typeof statusCode === 'number'
+        ? statusCode
+        : STATUS_BY_ERROR_NAME[serialized.name ?? ''] ?? 503,
     name: serialized.name ?? 'Error',
     message: serialized.message ?? String(error),
   };

@@ -20,12 +20,17 @@ import {
   type AirflowTaskInstanceTry,
   type JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import { AirflowSession, type Query } from './AirflowSession';
 import { LogPageBuilder, structuredLogLine, TextLogParser } from './logs';
 import { newStreamStats, readJsonLogBody, readLines } from './logStream';
+import {
+  AirflowSession,
+  type AirflowSessionOptions,
+  type Query,
+} from './AirflowSession';
+import { type AirflowAuthProvider, builtInAuthProvider } from './auth';
 import { normalizeLogicalDate, nowWithMicroseconds } from './dates';
-import type { AirflowDialect } from './dialects';
-import { readAirflowMessage } from './errors';
+import { type AirflowDialect, hasFeature } from './dialects';
+import { AirflowAuthenticationError, readAirflowMessage } from './errors';
 import {
   type AirflowMappingContext,
   mapDag,
@@ -94,10 +99,42 @@ function refsOf(body: unknown) {
 
 /** DAG ids per batch request body. */
 export const BATCH_MAX_DAG_IDS = 100;
+/**
+ * Largest `page_limit` of a batch runs body. Airflow 2.10–3.3 do not clamp
+ * the page size of `POST …/dagRuns/list` bodies (they do clamp query
+ * `limit`s to 100), so the latest runs of 100 DAGs usually come in one call;
+ * a server that clamps is paged on by offset within the same bound of calls.
+ */
+export const BATCH_RUNS_PAGE_LIMIT = 1000;
+/** Longest `dag_id_pattern` value of one request, in characters (URLs stay far below server limits). */
+export const MAX_DAG_ID_PATTERN_LENGTH = 2000;
+/** Reads of single DAGs (`GET /dags/{dag_id}`) in flight at once, where Airflow cannot list DAGs by ids. */
+export const DAG_READ_CONCURRENCY = 8;
 /** Pages of the first round of {@link DefaultAirflowClient.listRecentDagRuns}, per chunk of DAG ids. */
 export const RECENT_RUNS_ROUND1_MAX_PAGES = 2;
 /** Pages of the second round of {@link DefaultAirflowClient.listRecentDagRuns}, per chunk of DAG ids. */
 export const RECENT_RUNS_ROUND2_MAX_PAGES = 2;
+
+/** DAG ids grouped so that each group joined with `|` stays under {@link MAX_DAG_ID_PATTERN_LENGTH}. */
+function patternChunks(ids: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const id of ids) {
+    if (
+      current.length > 0 &&
+      length + 1 + id.length > MAX_DAG_ID_PATTERN_LENGTH
+    ) {
+      chunks.push(current);
+      current = [];
+      length = 0;
+    }
+    length += (current.length ? 1 : 0) + id.length;
+    current.push(id);
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -120,6 +157,8 @@ export interface DefaultAirflowClientOptions {
   config: AirflowInstanceConfig;
   /** Logger; the client adds the instance name to every entry. */
   logger: LoggerService;
+  /** Creates the instance's auth provider (default: the built-in one of `config.auth`). */
+  createAuthProvider?: AirflowSessionOptions['createAuthProvider'];
 }
 
 /**
@@ -133,7 +172,7 @@ export interface DefaultAirflowClientOptions {
  * - Errors are typed `@backstage/errors` (see `errors.ts` for the table).
  */
 export class DefaultAirflowClient implements AirflowClient {
-  readonly config: AirflowInstanceConfig;
+  #config: AirflowInstanceConfig;
   readonly #session: AirflowSession;
 
   /** Creates a client for one configured instance. */
@@ -142,8 +181,31 @@ export class DefaultAirflowClient implements AirflowClient {
   }
 
   private constructor(options: DefaultAirflowClientOptions) {
-    this.config = options.config;
+    this.#config = options.config;
     this.#session = new AirflowSession(options);
+  }
+
+  get config(): AirflowInstanceConfig {
+    return this.#config;
+  }
+
+  /** The instance's auth provider (tests and health checks read its state). */
+  get authProvider(): AirflowAuthProvider {
+    return this.#session.authProvider;
+  }
+
+  /**
+   * Uses new credentials from now on (a config reload): `auth` as parsed
+   * from the config, with the provider of an extension type.
+   */
+  replaceAuth(
+    auth: AirflowInstanceConfig['auth'],
+    createAuthProvider?: DefaultAirflowClientOptions['createAuthProvider'],
+  ): void {
+    this.#config = { ...this.#config, auth };
+    this.#session.replaceAuthProvider(
+      createAuthProvider ?? (context => builtInAuthProvider(auth, context)),
+    );
   }
 
   getApiVersion(): Promise<AirflowApiVersion> {
@@ -243,6 +305,21 @@ export class DefaultAirflowClient implements AirflowClient {
     const reported = Object.values(components).filter(c => c.status !== null);
     const healthy =
       reported.length > 0 && reported.every(c => c.status === 'healthy');
+    // Health needs no credentials: check ours with the cheapest read there is.
+    try {
+      await this.#session.request({ path: '/dags', query: { limit: 1 } });
+    } catch (error) {
+      if (error instanceof AirflowAuthenticationError) {
+        return {
+          ...base,
+          apiVersion: dialect.apiVersion,
+          version: versionString,
+          status: 'authentication-failed',
+          components,
+          error: error.message,
+        };
+      }
+    }
     return {
       ...base,
       apiVersion: dialect.apiVersion,
@@ -278,6 +355,93 @@ export class DefaultAirflowClient implements AirflowClient {
       }
     }
     return [...byId.values()];
+  }
+
+  /**
+   * The named DAGs (stale ones and ids Airflow lacks are left out), in the
+   * order of `dagIds`, without listing the instance:
+   * - Airflow 3.2+: `GET /dags?dag_id_pattern=a|b|…` (Airflow matches each
+   *   alternative as a case-insensitive substring, so the answer is a superset
+   *   that is filtered here), chunked to keep the pattern under
+   *   {@link MAX_DAG_ID_PATTERN_LENGTH} characters, paged only until every id
+   *   of the chunk is found: one call for up to about a hundred ids.
+   * - Older versions (no alternatives in patterns): `GET /dags/{dag_id}` per
+   *   id, {@link DAG_READ_CONCURRENCY} at a time (a 404 is a missing DAG).
+   */
+  async getDags(dagIds: string[]): Promise<AirflowDag[]> {
+    const ids = [...new Set(dagIds)];
+    if (ids.length === 0) return [];
+    const ctx = await this.#context();
+    const found = new Map<string, AirflowDag>();
+    const keep = (raw: RawDag | undefined) => {
+      if (raw && typeof raw.dag_id === 'string' && ids.includes(raw.dag_id)) {
+        const dag = mapDag(raw, ctx);
+        if (dag.isActive) found.set(dag.dagId, dag);
+      }
+    };
+    const byPattern = hasFeature(
+      ctx.dialect,
+      await this.#session.serverVersion(),
+      'dagIdPatternAlternatives',
+    );
+    const concurrency = pLimit(
+      byPattern ? LIST_CONCURRENCY : DAG_READ_CONCURRENCY,
+    );
+    if (byPattern) {
+      await Promise.all(
+        patternChunks(ids).map(chunkIds =>
+          concurrency(async () => {
+            const wanted = new Set(chunkIds);
+            for (let offset = 0; wanted.size > 0; ) {
+              const page = await this.#session.request<RawPage>({
+                path: '/dags',
+                query: {
+                  dag_id_pattern: chunkIds.join('|'),
+                  order_by: 'dag_id',
+                  limit: MAX_PAGE_SIZE,
+                  offset,
+                },
+              });
+              const raws = Array.isArray(page?.dags)
+                ? (page.dags as RawDag[])
+                : [];
+              for (const raw of raws) {
+                keep(raw);
+                wanted.delete(raw?.dag_id);
+              }
+              offset += raws.length;
+              const total =
+                typeof page?.total_entries === 'number'
+                  ? page.total_entries
+                  : undefined;
+              if (
+                raws.length === 0 ||
+                (total !== undefined && offset >= total)
+              ) {
+                break;
+              }
+            }
+          }),
+        ),
+      );
+    } else {
+      await Promise.all(
+        ids.map(dagId =>
+          concurrency(async () => {
+            try {
+              keep(
+                await this.#session.request<RawDag>({
+                  path: encodePath`/dags/${dagId}`,
+                }),
+              );
+            } catch (error) {
+              if (!(error instanceof NotFoundError)) throw error;
+            }
+          }),
+        ),
+      );
+    }
+    return ids.flatMap(id => (found.has(id) ? [found.get(id)!] : []));
   }
 
   async getDagDetails(dagId: string): Promise<AirflowDagDetails> {
@@ -334,7 +498,8 @@ export class DefaultAirflowClient implements AirflowClient {
    * DAG ids are deduplicated and split into chunks of
    * {@link BATCH_MAX_DAG_IDS}; chunks run with at most 4 in flight. Per chunk:
    * 1. Round 1 asks for the newest runs of all its DAGs
-   *    (`page_limit = min(100, ids × perDag)`), following pages while some DAG
+   *    (`page_limit = min(`{@link BATCH_RUNS_PAGE_LIMIT}`, 2 × ids × perDag)`),
+   *    following pages while some DAG
    *    still lacks runs and entries remain, for at most
    *    {@link RECENT_RUNS_ROUND1_MAX_PAGES} pages.
    * 2. Round 2, only when round 1 did not exhaust the entries, asks for the DAGs
@@ -392,7 +557,12 @@ export class DefaultAirflowClient implements AirflowClient {
       maxPages: number,
       upTo?: string,
     ) => {
-      const pageLimit = Math.min(MAX_PAGE_SIZE, roundIds.length * perDag);
+      // Room for twice the runs needed: DAGs that run more often than others
+      // then rarely crowd the others out of the first page.
+      const pageLimit = Math.min(
+        BATCH_RUNS_PAGE_LIMIT,
+        roundIds.length * perDag * 2,
+      );
       let offset = 0;
       let oldest: string | undefined;
       for (let page = 0; page < maxPages; page++) {

@@ -1,6 +1,7 @@
+import https from 'node:https';
+import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
-import { decodeJwt } from 'jose';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import type { AirflowApiVersion } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -15,11 +16,14 @@ import {
   mapNetworkError,
   readAirflowMessage,
 } from './errors';
+import {
+  type AirflowAuthContext,
+  type AirflowAuthProvider,
+  type AirflowRequestCredentials,
+  builtInAuthProvider,
+} from './auth';
 import { isPlainObject } from './raw';
 import type { AirflowInstanceConfig } from './types';
-
-/** Renew a JWT this long before it expires (less for short-lived tokens: half their lifetime). */
-const TOKEN_RENEW_MARGIN_MS = 60_000;
 
 /** HTTP methods the client uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
@@ -66,15 +70,11 @@ export interface AirflowRequest {
   body?: unknown;
   /** Replaces the default message of a 409 answer. */
   conflictMessage?: (airflowMessage: string) => string;
+  /** A shorter (or longer) timeout than the instance's, in milliseconds. */
+  timeoutMs?: number;
 }
 
-/** How one request authenticates: extra headers and/or HTTP basic credentials. */
-interface RequestCredentials {
-  headers: Record<string, string>;
-  basic?: { username: string; password: string };
-  /** The JWT used, when it came from our own login (so it can be renewed). */
-  jwt?: string;
-}
+type RequestCredentials = AirflowRequestCredentials;
 
 /** Options of {@link AirflowSession}. */
 export interface AirflowSessionOptions {
@@ -82,16 +82,22 @@ export interface AirflowSessionOptions {
   config: AirflowInstanceConfig;
   /** Logger; the session adds the instance name to every entry. */
   logger: LoggerService;
+  /**
+   * Creates the instance's auth provider (default: the built-in one of
+   * `config.auth`). Providers of other `auth.type`s come from the
+   * `airflowAuthProvidersExtensionPoint`.
+   */
+  createAuthProvider?: (context: AirflowAuthContext) => AirflowAuthProvider;
 }
 
 /**
- * The connection to one Airflow instance: sending (axios, timeouts, error
- * mapping), authentication (basic, static bearer, or a JWT from
- * `POST {base}/auth/token` renewed before it expires, one login shared by
- * concurrent callers and one retry when Airflow rejects the token) and the
- * API generation (configured, or detected once: `GET /api/v2/version`, then
- * `GET /api/v1/version` with credentials). {@link AirflowSession.request} is
- * the one way the client reaches the REST API.
+ * The connection to one Airflow instance: sending (axios, timeouts, a
+ * private CA, error mapping), authentication through the instance's
+ * {@link AirflowAuthProvider} (one retry when Airflow rejects the
+ * credentials and the provider has fresh ones) and the API generation
+ * (configured, or detected once: `GET /api/v2/version`, then
+ * `GET /api/v1/version` with the provider's probe credentials).
+ * {@link AirflowSession.request} is the one way the client reaches the REST API.
  */
 export class AirflowSession {
   /** The instance name from config. */
@@ -104,7 +110,9 @@ export class AirflowSession {
   readonly #logger: LoggerService;
   readonly #http: AxiosInstance;
   #apiVersion?: AirflowApiVersion;
-  #jwt?: { token: string; renewAt: number };
+  #serverVersion?: string;
+  #auth: AirflowAuthProvider;
+  readonly #authContext: AirflowAuthContext;
   readonly #flights = new SingleFlight<string>();
 
   constructor(options: AirflowSessionOptions) {
@@ -127,7 +135,42 @@ export class AirflowSession {
       // Arrays as repeated keys (the form/explode style of both specs); every
       // key and value percent-encoded, so `+` arrives as `%2B`, not a space.
       paramsSerializer: { indexes: null, encode: encodeURIComponent },
+      // A private CA for TLS, on top of the system's trusted ones.
+      httpsAgent: options.config.caCertificates
+        ? new https.Agent({
+            ca: [...tls.rootCertificates, ...options.config.caCertificates],
+            keepAlive: true,
+          })
+        : undefined,
     });
+    const context: AirflowAuthContext = (this.#authContext = {
+      instance: this.instance,
+      baseUrl: this.baseUrl,
+      logger: this.#logger,
+      send: async (method, path, body) => {
+        const res = await this.send(method, path, { body });
+        return { status: res.status, body: res.body, text: res.text };
+      },
+    });
+    this.#auth = options.createAuthProvider
+      ? options.createAuthProvider(context)
+      : builtInAuthProvider(options.config.auth, context);
+  }
+
+  /** The instance's auth provider. */
+  get authProvider(): AirflowAuthProvider {
+    return this.#auth;
+  }
+
+  /**
+   * Authenticates with a new provider from now on (new credentials from a
+   * config reload): its state starts afresh, ending any wait after refused
+   * credentials.
+   */
+  replaceAuthProvider(
+    create: (context: AirflowAuthContext) => AirflowAuthProvider,
+  ): void {
+    this.#auth = create(this.#authContext);
   }
 
   /** The logger of this instance. */
@@ -147,9 +190,11 @@ export class AirflowSession {
       credentials?: RequestCredentials;
       /** How errors name the call (default `path`). */
       label?: string;
+      /** Timeout of this request (default: the instance's), in milliseconds. */
+      timeoutMs?: number;
     } = {},
   ): Promise<HttpResult> {
-    const timeoutMs = this.#config.timeoutMs;
+    const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
     const headers: Record<string, string> = {
       ...options.credentials?.headers,
     };
@@ -163,6 +208,7 @@ export class AirflowSession {
         data: options.body,
         headers,
         auth: options.credentials?.basic,
+        timeout: timeoutMs,
         // Socket inactivity is covered by `timeout`; this bounds the whole exchange.
         signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
       });
@@ -170,18 +216,10 @@ export class AirflowSession {
         typeof response.data === 'string'
           ? response.data
           : String(response.data ?? '');
-      let body: unknown;
-      if (text.trim()) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = undefined;
-        }
-      }
       return {
         status: response.status,
         statusText: response.statusText ?? '',
-        body,
+        body: parseJson(text),
         text,
       };
     } catch (error) {
@@ -205,25 +243,26 @@ export class AirflowSession {
     const method = options.method ?? 'GET';
     const dialect = await this.dialect();
     const path = `${dialect.prefix}${options.path}`;
-    let credentials = await this.#credentials(dialect);
-    let res = await this.send(method, path, {
-      query: options.query,
-      body: options.body,
-      credentials,
-      label: options.path,
-    });
-    if (credentials.jwt && this.#isRejectedToken(res)) {
-      this.#logger.info('Airflow rejected the JWT, logging in again', {
-        status: res.status,
-      });
-      const jwt = await this.#renewJwt(credentials.jwt);
-      credentials = { headers: { Authorization: `Bearer ${jwt}` }, jwt };
-      res = await this.send(method, path, {
+    const attempt = async () => {
+      const credentials = await this.#auth.getCredentials(dialect.apiVersion);
+      const res = await this.send(method, path, {
         query: options.query,
         body: options.body,
         credentials,
         label: options.path,
+        timeoutMs: options.timeoutMs,
       });
+      return { credentials, res };
+    };
+    let { credentials, res } = await attempt();
+    if (
+      this.#isRejectedCredentials(res) &&
+      (await this.#auth.onRejected?.(credentials))
+    ) {
+      this.#logger.info('Airflow rejected the credentials, sending again', {
+        status: res.status,
+      });
+      ({ credentials, res } = await attempt());
     }
     if (res.status >= 200 && res.status < 300) {
       if (res.body === undefined) {
@@ -264,24 +303,31 @@ export class AirflowSession {
     const method = options.method ?? 'GET';
     const dialect = await this.dialect();
     const path = `${dialect.prefix}${options.path}`;
-    let credentials = await this.#credentials(dialect);
+    let credentials = await this.#auth.getCredentials(dialect.apiVersion);
     let res = await this.#sendStream(method, path, options, credentials);
-    if (credentials.jwt && (res.status === 401 || res.status === 403)) {
+    if (res.status === 401 || res.status === 403) {
       const text = await res.readAll();
-      const answer = { status: res.status, body: parseJson(text) };
-      if (this.#isRejectedToken(answer as HttpResult)) {
-        this.#logger.info('Airflow rejected the JWT, logging in again', {
-          status: res.status,
+      const answer: HttpResult = {
+        status: res.status,
+        statusText: res.statusText,
+        body: parseJson(text),
+        text,
+      };
+      if (
+        !this.#isRejectedCredentials(answer) ||
+        !(await this.#auth.onRejected?.(credentials))
+      ) {
+        throw mapAirflowHttpError(answer, {
+          instance: this.instance,
+          method,
+          path: options.path,
         });
-        const jwt = await this.#renewJwt(credentials.jwt);
-        credentials = { headers: { Authorization: `Bearer ${jwt}` }, jwt };
-        res = await this.#sendStream(method, path, options, credentials);
-      } else {
-        throw mapAirflowHttpError(
-          { ...answer, text, statusText: res.statusText },
-          { instance: this.instance, method, path: options.path },
-        );
       }
+      this.#logger.info('Airflow rejected the credentials, sending again', {
+        status: res.status,
+      });
+      credentials = await this.#auth.getCredentials(dialect.apiVersion);
+      res = await this.#sendStream(method, path, options, credentials);
     }
     if (res.status >= 200 && res.status < 300) {
       return {
@@ -449,13 +495,34 @@ export class AirflowSession {
     return dialectOf(await this.apiVersion());
   }
 
+  /**
+   * Airflow's own version (`3.3.2`), read from the version endpoint once
+   * (during API version detection when that runs); undefined when Airflow
+   * does not say. Failures are retried on the next call.
+   */
+  async serverVersion(): Promise<string | undefined> {
+    if (this.#serverVersion) return this.#serverVersion;
+    const dialect = await this.dialect();
+    if (this.#serverVersion) return this.#serverVersion;
+    const version = await this.#flights.run('server-version', async () => {
+      const res = await this.send('GET', dialect.versionPath, {
+        credentials: this.versionCredentials(dialect),
+      });
+      return res.status === 200 &&
+        isPlainObject(res.body) &&
+        typeof res.body.version === 'string'
+        ? res.body.version
+        : '';
+    });
+    if (version) this.#serverVersion = version;
+    return version || undefined;
+  }
+
   async #detectVersion(): Promise<AirflowApiVersion> {
     const probes: string[] = [];
     for (const dialect of DIALECTS_NEWEST_FIRST) {
       const res = await this.send('GET', dialect.versionPath, {
-        credentials: dialect.versionNeedsAuth
-          ? this.#staticCredentials()
-          : undefined,
+        credentials: this.versionCredentials(dialect),
       });
       const hasVersion =
         res.status === 200 &&
@@ -472,6 +539,9 @@ export class AirflowSession {
         this.#logger.debug(`Detected Airflow ${dialect.prefix}`, {
           status: res.status,
         });
+        if (hasVersion && isPlainObject(res.body)) {
+          this.#serverVersion = String(res.body.version);
+        }
         return dialect.apiVersion;
       }
       probes.push(
@@ -494,109 +564,21 @@ export class AirflowSession {
 
   // ------------------------------------------------------------ credentials
 
-  /** Credentials that need no login: basic auth for a password, bearer for a static token. */
-  #staticCredentials(): RequestCredentials {
-    const auth = this.#config.auth;
-    switch (auth.type) {
-      case 'password':
-        return {
-          headers: {},
-          basic: { username: auth.username, password: auth.password },
-        };
-      case 'token':
-        return { headers: { Authorization: `Bearer ${auth.token}` } };
-      default:
-        return { headers: {} };
-    }
-  }
-
-  /** Credentials for the version endpoint of v1 (never a login for a status check). */
-  versionCredentials(dialect: AirflowDialect): RequestCredentials | undefined {
-    return dialect.versionNeedsAuth ? this.#staticCredentials() : undefined;
-  }
-
-  async #credentials(dialect: AirflowDialect): Promise<RequestCredentials> {
-    if (
-      this.#config.auth.type === 'password' &&
-      dialect.passwordAuth === 'jwt'
-    ) {
-      const jwt = await this.#getJwt();
-      return { headers: { Authorization: `Bearer ${jwt}` }, jwt };
-    }
-    return this.#staticCredentials();
-  }
-
-  async #getJwt(): Promise<string> {
-    if (this.#jwt && Date.now() < this.#jwt.renewAt) {
-      return this.#jwt.token;
-    }
-    return this.#login();
-  }
-
-  /** Renews a JWT that Airflow rejected, unless another caller already did. */
-  async #renewJwt(rejected: string): Promise<string> {
-    if (
-      this.#jwt &&
-      this.#jwt.token !== rejected &&
-      Date.now() < this.#jwt.renewAt
-    ) {
-      return this.#jwt.token;
-    }
-    if (this.#jwt?.token === rejected) {
-      this.#jwt = undefined;
-    }
-    return this.#login();
-  }
-
-  /** One login for all concurrent callers. */
-  #login(): Promise<string> {
-    return this.#flights.run('login', () => this.#doLogin());
-  }
-
-  async #doLogin(): Promise<string> {
-    const auth = this.#config.auth;
-    if (auth.type !== 'password') {
-      throw new Error('login needs password credentials');
-    }
-    const path = '/auth/token';
-    this.#logger.debug('Logging in to Airflow for a JWT');
-    const res = await this.send('POST', path, {
-      body: { username: auth.username, password: auth.password },
-    });
-    const where = `Airflow instance '${this.instance}'`;
-    if (res.status === 200 || res.status === 201) {
-      const token = isPlainObject(res.body) ? res.body.access_token : undefined;
-      if (typeof token !== 'string' || !token) {
-        throw new ServiceUnavailableError(
-          `${where} answered POST ${path} without an access_token`,
-        );
-      }
-      this.#jwt = { token, renewAt: renewAtOf(token) };
-      return token;
-    }
-    const message = readAirflowMessage(
-      res.body,
-      res.text,
-      res.status,
-      res.statusText,
-    );
-    if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new ServiceUnavailableError(
-        `${where} rejected the configured credentials (POST ${path} answered ${res.status}): ${message}`,
-      );
-    }
-    throw new ServiceUnavailableError(
-      `${where} could not issue a token (POST ${path} answered ${res.status}): ${message}`,
-    );
-  }
-
-  #isRejectedToken(res: HttpResult): boolean {
+  /** 401, or 403 `Invalid JWT token`: Airflow refused the credentials themselves. */
+  #isRejectedCredentials(res: HttpResult): boolean {
     if (res.status === 401) return true;
     return (
       res.status === 403 &&
       isPlainObject(res.body) &&
       res.body.detail === 'Invalid JWT token'
     );
+  }
+
+  /** Credentials for the version endpoint of v1 (never a login for a status check). */
+  versionCredentials(dialect: AirflowDialect): RequestCredentials | undefined {
+    return dialect.versionNeedsAuth
+      ? this.#auth.getProbeCredentials?.() ?? {}
+      : undefined;
   }
 }
 
@@ -608,30 +590,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * When to renew a JWT: shortly before it expires, its lifetime measured on
- * our own clock (`exp - iat` from now), so clock skew between Backstage and
- * Airflow cannot make every call log in again. A token without `exp` is
- * kept until Airflow rejects it.
- */
-function renewAtOf(token: string): number {
-  let exp: number | undefined;
-  let iat: number | undefined;
-  try {
-    const claims = decodeJwt(token);
-    exp = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
-    iat = typeof claims.iat === 'number' ? claims.iat * 1000 : undefined;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
-  if (exp !== undefined && iat !== undefined && exp > iat) {
-    const lifetime = exp - iat;
-    return (
-      Date.now() + lifetime - Math.min(TOKEN_RENEW_MARGIN_MS, lifetime / 2)
-    );
-  }
-  if (exp !== undefined) return exp - TOKEN_RENEW_MARGIN_MS;
-  return Number.POSITIVE_INFINITY;
 }

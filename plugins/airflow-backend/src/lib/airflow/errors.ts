@@ -13,15 +13,17 @@
  *
  * Status mapping (the `HTTP status → Backstage error` decision):
  * - 400, 422 → `InputError` (the request, i.e. the user's input, is wrong).
- * - 401 → `ServiceUnavailableError` naming the instance and "credentials
- *   rejected". Airflow rejecting *our* configured service credentials is a
- *   server misconfiguration, not the Backstage user's fault; an
- *   `AuthenticationError` would become a 401 to the browser and read as "your
- *   Backstage session is invalid", which is wrong and can trigger sign-in loops.
- * - 403 → `NotAllowedError` (the configured Airflow account lacks a permission).
- *   A 403 `Invalid JWT token` that survives a re-login is a server
- *   misconfiguration (API servers not sharing `jwt_secret`) →
- *   `ServiceUnavailableError`.
+ * - 401 → {@link AirflowAuthenticationError} (503) naming the instance and
+ *   "authentication failed". Airflow rejecting *our* configured service
+ *   credentials is a server misconfiguration, not the Backstage user's fault;
+ *   an `AuthenticationError` would become a 401 to the browser and read as
+ *   "your Backstage session is invalid", which is wrong and can trigger
+ *   sign-in loops.
+ * - 403 → {@link AirflowPermissionError} (403): the configured Airflow account
+ *   lacks a permission in Airflow, told apart from a Backstage policy denial
+ *   (`NotAllowedError`) by its name. A 403 `Invalid JWT token` that survives
+ *   a re-login is a server misconfiguration (API servers not sharing
+ *   `jwt_secret`) → `ServiceUnavailableError`.
  * - 404 → `NotFoundError`, except a removed-path `{error}` body, which means
  *   the instance speaks another API generation than configured →
  *   `ServiceUnavailableError`.
@@ -33,11 +35,40 @@
 import { isAxiosError } from 'axios';
 import {
   ConflictError,
+  CustomErrorBase,
   InputError,
-  NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { AIRFLOW_ERROR_NAMES } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+
+/**
+ * 403: the Airflow account of an instance lacks a permission in Airflow
+ * (for example a Viewer service account asked to trigger). Not a Backstage
+ * policy denial: audited as failed, shown as Airflow's refusal.
+ */
+export class AirflowPermissionError extends CustomErrorBase {
+  override name = AIRFLOW_ERROR_NAMES.airflowPermission;
+  readonly statusCode = 403;
+}
+
+/** 503: an instance refuses the configured credentials (or issues no token for them). */
+export class AirflowAuthenticationError extends CustomErrorBase {
+  override name = AIRFLOW_ERROR_NAMES.airflowAuthentication;
+  readonly statusCode = 503;
+}
+
+/** 501: the Airflow version of an instance does not have a feature. */
+export class AirflowNotSupportedError extends CustomErrorBase {
+  override name = AIRFLOW_ERROR_NAMES.notSupported;
+  readonly statusCode = 501;
+}
+
+/** 503: a write's answer was lost and Airflow's state could not be read back. */
+export class AirflowOutcomeUnknownError extends CustomErrorBase {
+  override name = AIRFLOW_ERROR_NAMES.outcomeUnknown;
+  readonly statusCode = 503;
+}
 
 const MAX_TEXT_LENGTH = 300;
 
@@ -157,8 +188,8 @@ export function mapAirflowHttpError(
     case 422:
       return new InputError(`${message} (${where})`);
     case 401:
-      return new ServiceUnavailableError(
-        `${where} rejected the configured credentials: ${message}`,
+      return new AirflowAuthenticationError(
+        `${where} rejected the configured credentials (authentication failed): ${message}`,
       );
     case 403:
       if (isPlainObject(body) && body.detail === 'Invalid JWT token') {
@@ -167,7 +198,9 @@ export function mapAirflowHttpError(
           `${where} rejected the token it just issued (check that all its API servers share [api_auth] jwt_secret): ${message}`,
         );
       }
-      return new NotAllowedError(`${where} denied the request: ${message}`);
+      return new AirflowPermissionError(
+        `The Airflow account of instance '${ctx.instance}' lacks the permission for ${ctx.method} ${ctx.path}: ${message}`,
+      );
     case 404:
       if (
         isPlainObject(body) &&

@@ -1,3 +1,4 @@
+import type { Config } from '@backstage/config';
 import type {
   AirflowApiVersion,
   AirflowDag,
@@ -23,7 +24,12 @@ export type AirflowAuthConfig =
   /** A static bearer token (managed Airflow offerings). */
   | { type: 'token'; token: string }
   /** No credentials (Airflow with an all-admins auth manager; tests). */
-  | { type: 'none' };
+  | { type: 'none' }
+  /**
+   * Another `auth.type`, served by a provider registered with the
+   * `airflowAuthProvidersExtensionPoint`; `config` is the `auth` block.
+   */
+  | { type: 'extension'; name: string; config: Config };
 
 /** One validated `airflow.instances[]` entry. */
 export interface AirflowInstanceConfig {
@@ -39,6 +45,14 @@ export interface AirflowInstanceConfig {
   auth: AirflowAuthConfig;
   /** Timeout of one HTTP request to Airflow, in milliseconds. */
   timeoutMs: number;
+  /**
+   * How long the reads of an entity page wait for this instance before the
+   * page is answered without it (the instance marked slow), in milliseconds.
+   * Writes keep {@link AirflowInstanceConfig.timeoutMs}.
+   */
+  pageTimeoutMs?: number;
+  /** PEM certificates of a private CA trusted for this instance's TLS, on top of the system's. */
+  caCertificates?: string[];
 }
 
 /** Options of {@link AirflowClient.listDags}. */
@@ -137,6 +151,11 @@ export interface AirflowClient {
   getStatus(): Promise<AirflowInstanceStatus>;
   /** Every (non-stale) DAG of the instance, following `total_entries` over pages of at most 100. */
   listDags(options?: ListDagsOptions): Promise<AirflowDag[]>;
+  /**
+   * The named (non-stale) DAGs, in the order given, without listing the
+   * instance; ids Airflow lacks are left out.
+   */
+  getDags(dagIds: string[]): Promise<AirflowDag[]>;
   /** One DAG with params and defaults (`GET /dags/{dag_id}/details`). */
   getDagDetails(dagId: string): Promise<AirflowDagDetails>;
   /** One page of a DAG's runs, newest first. */

@@ -1,9 +1,11 @@
 import type { AirflowApiVersion } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import type { AirflowDialect } from './types';
+import type { AirflowDialect, AirflowFeature } from './types';
 import { v1Dialect } from './v1';
 import { v2Dialect } from './v2';
 
-export type { AirflowDialect } from './types';
+import semver from 'semver';
+
+export type { AirflowDialect, AirflowFeature } from './types';
 
 const DIALECTS: Record<AirflowApiVersion, AirflowDialect> = {
   v1: v1Dialect,
@@ -20,3 +22,17 @@ export const DIALECTS_NEWEST_FIRST: readonly AirflowDialect[] = [
   v2Dialect,
   v1Dialect,
 ];
+
+/**
+ * Whether an Airflow of `serverVersion` (e.g. `3.3.2`) speaking `dialect`
+ * has `feature`. An unknown version has no optional feature.
+ */
+export function hasFeature(
+  dialect: AirflowDialect,
+  serverVersion: string | undefined,
+  feature: AirflowFeature,
+): boolean {
+  const range = dialect.features[feature];
+  const version = serverVersion ? semver.coerce(serverVersion) : null;
+  return Boolean(range && version && semver.satisfies(version, range));
+}

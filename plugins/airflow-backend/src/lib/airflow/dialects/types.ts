@@ -3,6 +3,14 @@ import type { RawDag, RawDagRun } from '../raw';
 import type { ScheduleParts } from '../schedule';
 
 /**
+ * Features that only some Airflow versions have. Each dialect gives the
+ * semver range of Airflow versions that have it (or false for none).
+ */
+export type AirflowFeature =
+  /** `GET /dags?dag_id_pattern=a|b`: `|` separates alternatives (Airflow 3.2+). */
+  'dagIdPatternAlternatives';
+
+/**
  * Everything that differs between the two Airflow REST API generations, in
  * one table per generation: `v1.ts` (Airflow 2, `/api/v1`) and `v2.ts`
  * (Airflow 3, `/api/v2`). The client, the mappers and the session ask the
@@ -98,6 +106,8 @@ export interface AirflowDialect {
   ): Record<string, unknown>;
   /** Whether the batch task instance listing pages (v2) or answers everything at once (v1). */
   readonly taskInstancesBatchPaged: boolean;
+  /** Airflow versions that have each feature: a semver range, or false. */
+  readonly features: Record<AirflowFeature, string | false>;
   /** Link to a DAG in the web UI. */
   dagUrl(webUiUrl: string, dagId: string): string;
   /** Link to a DAG run in the web UI. */

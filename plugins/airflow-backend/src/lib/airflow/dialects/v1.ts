@@ -161,6 +161,9 @@ export const v1Dialect: AirflowDialect = {
     dag_run_ids: runIds,
   }),
   taskInstancesBatchPaged: false,
+  features: {
+    dagIdPatternAlternatives: false,
+  },
   dagUrl: (webUiUrl, dagId) =>
     `${webUiUrl}/dags/${encodeURIComponent(dagId)}/grid`,
   dagRunUrl: (webUiUrl, dagId, runId) =>

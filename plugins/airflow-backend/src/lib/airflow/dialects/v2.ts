@@ -72,6 +72,9 @@ export const v2Dialect: AirflowDialect = {
     page_limit: page.limit,
   }),
   taskInstancesBatchPaged: true,
+  features: {
+    dagIdPatternAlternatives: '>=3.2.0',
+  },
   dagUrl: (webUiUrl, dagId) => `${webUiUrl}/dags/${encodeURIComponent(dagId)}`,
   dagRunUrl: (webUiUrl, dagId, runId) =>
     `${webUiUrl}/dags/${encodeURIComponent(dagId)}/runs/${encodeURIComponent(

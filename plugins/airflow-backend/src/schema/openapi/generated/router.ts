@@ -924,7 +924,14 @@ export const spec = {
           },
           status: {
             type: 'string',
-            enum: ['healthy', 'unhealthy', 'unreachable'],
+            description:
+              "healthy: every reported component is healthy and the plugin's credentials are accepted; unhealthy: a component is not; authentication-failed: the instance refuses the plugin's credentials; unreachable: Airflow did not answer.",
+            enum: [
+              'healthy',
+              'unhealthy',
+              'authentication-failed',
+              'unreachable',
+            ],
           },
           components: {
             type: 'object',

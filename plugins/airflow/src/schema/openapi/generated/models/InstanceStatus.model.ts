@@ -15,6 +15,9 @@ export interface InstanceStatus {
   webUiUrl: string;
   apiVersion: ApiVersion | null;
   version: string | null;
+  /**
+   * healthy: every reported component is healthy and the plugin\'s credentials are accepted; unhealthy: a component is not; authentication-failed: the instance refuses the plugin\'s credentials; unreachable: Airflow did not answer.
+   */
   status: InstanceStatusStatusEnum;
   components: { [key: string]: ComponentHealth };
   error?: string;
@@ -23,4 +26,8 @@ export interface InstanceStatus {
 /**
  * @public
  */
-export type InstanceStatusStatusEnum = 'healthy' | 'unhealthy' | 'unreachable';
+export type InstanceStatusStatusEnum =
+  | 'healthy'
+  | 'unhealthy'
+  | 'authentication-failed'
+  | 'unreachable';
