@@ -130,8 +130,7 @@ export function gridOf(
     runs: runs.map(run => ({
       run,
       taskInstances: [...(byRun.get(run.runId) ?? [])].sort(
-        (a, b) =>
-          a.taskId.localeCompare(b.taskId) || a.mapIndex - b.mapIndex,
+        (a, b) => a.taskId.localeCompare(b.taskId) || a.mapIndex - b.mapIndex,
       ),
     })),
   };
@@ -404,9 +403,9 @@ export class DefaultAirflowService implements AirflowService {
             },
           );
         } catch (error) {
-          logUnavailable = `The log of ${firstFailed.taskId} could not be read: ${
-            (error as Error).message
-          }`;
+          logUnavailable = `The log of ${
+            firstFailed.taskId
+          } could not be read: ${(error as Error).message}`;
         }
       } else {
         logUnavailable = deniedMessage(airflowDagLogsReadPermission, entityRef);

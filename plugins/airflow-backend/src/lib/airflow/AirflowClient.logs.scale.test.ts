@@ -71,7 +71,11 @@ async function standIn(state: 'success' | 'running') {
     served.push(record);
     res.setHeader(
       'Content-Type',
-      { ndjson: 'application/x-ndjson', json: 'application/json', text: 'text/plain' }[format],
+      {
+        ndjson: 'application/x-ndjson',
+        json: 'application/json',
+        text: 'text/plain',
+      }[format],
     );
     let i = 0;
     let sent = 0;
@@ -150,7 +154,7 @@ describe('a 50 MB task log', () => {
     ['Airflow 3, running try (JSON with token)', 'v2', 'running'],
     ['Airflow 2 (text)', 'v1', 'success'],
   ] as const)(
-    '%s: one page reads about the byte cap of Airflow\'s answer, holds at most one line of it, and answers at most the cap',
+    "%s: one page reads about the byte cap of Airflow's answer, holds at most one line of it, and answers at most the cap",
     async (name, version, state) => {
       const airflow = await standIn(state);
       try {
@@ -165,9 +169,19 @@ describe('a 50 MB task log', () => {
         await new Promise(resolve => setTimeout(resolve, 200));
         const [served] = airflow.served;
         figures.push(
-          `  ${name}, first page: ${page.lines.length} lines, answer ${(answerBytes / 1024).toFixed(0)} KiB, ` +
-            `read ${(stats.bytesRead / MB).toFixed(2)} MB of 50 MB, stand-in sent ${(served.bytesSent / MB).toFixed(2)} MB, ` +
-            `held at most ${stats.maxHeldStreamBytes} B of an unfinished line and ${(stats.maxKeptBytes / 1024).toFixed(0)} KiB of lines`,
+          `  ${name}, first page: ${page.lines.length} lines, answer ${(
+            answerBytes / 1024
+          ).toFixed(0)} KiB, ` +
+            `read ${(stats.bytesRead / MB).toFixed(
+              2,
+            )} MB of 50 MB, stand-in sent ${(served.bytesSent / MB).toFixed(
+              2,
+            )} MB, ` +
+            `held at most ${
+              stats.maxHeldStreamBytes
+            } B of an unfinished line and ${(stats.maxKeptBytes / 1024).toFixed(
+              0,
+            )} KiB of lines`,
         );
         expect(page.hasMore).toBe(true);
         expect(stats.aborted).toBe(true);
@@ -205,9 +219,17 @@ describe('a 50 MB task log', () => {
         const rssGrowth = process.memoryUsage().rss - rssBefore;
         const answerBytes = Buffer.byteLength(JSON.stringify(page));
         figures.push(
-          `  ${name}, tail of 100 lines: read ${(stats.bytesRead / MB).toFixed(2)} MB, answer ${(answerBytes / 1024).toFixed(0)} KiB, ` +
-            `held at most ${stats.maxHeldStreamBytes} B of an unfinished line and ${(stats.maxKeptBytes / 1024).toFixed(0)} KiB of lines ` +
-            `(process RSS grew ${(rssGrowth / MB).toFixed(1)} MB, not asserted)`,
+          `  ${name}, tail of 100 lines: read ${(stats.bytesRead / MB).toFixed(
+            2,
+          )} MB, answer ${(answerBytes / 1024).toFixed(0)} KiB, ` +
+            `held at most ${
+              stats.maxHeldStreamBytes
+            } B of an unfinished line and ${(stats.maxKeptBytes / 1024).toFixed(
+              0,
+            )} KiB of lines ` +
+            `(process RSS grew ${(rssGrowth / MB).toFixed(
+              1,
+            )} MB, not asserted)`,
         );
         expect(page.lines).toHaveLength(100);
         expect(page.tail).toBe(true);

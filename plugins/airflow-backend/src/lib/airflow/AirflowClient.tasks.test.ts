@@ -20,7 +20,10 @@ import {
   instanceConfig,
   testLogger,
 } from './__testUtils__/fakeAirflow';
-import { airflowSchemaErrors, type AirflowSpecName } from './__testUtils__/openapi';
+import {
+  airflowSchemaErrors,
+  type AirflowSpecName,
+} from './__testUtils__/openapi';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -61,15 +64,24 @@ function taskInstanceHandler(
   suffix = '/taskInstances/reconcile',
 ) {
   return log.handle('get', `${runBase(version, runId)}${suffix}`, () =>
-    HttpResponse.json({ ...fixture(`${version}/taskInstance.json`), ...overrides }),
+    HttpResponse.json({
+      ...fixture(`${version}/taskInstance.json`),
+      ...overrides,
+    }),
   );
 }
 
 /** An NDJSON log of `count` lines like Airflow 3's. */
 function ndjsonLog(count: number): string {
   const lines: string[] = [
-    JSON.stringify({ timestamp: null, event: '::group::Log message source details' }),
-    JSON.stringify({ timestamp: null, event: '/opt/airflow/logs/attempt=1.log' }),
+    JSON.stringify({
+      timestamp: null,
+      event: '::group::Log message source details',
+    }),
+    JSON.stringify({
+      timestamp: null,
+      event: '/opt/airflow/logs/attempt=1.log',
+    }),
     JSON.stringify({ timestamp: null, event: '::endgroup::' }),
   ];
   for (let i = 0; i < count; i++) {
@@ -127,7 +139,13 @@ describe('task instances', () => {
           `${runBase(version, runId)}/taskInstances/reconcile/3/tries`,
           () => HttpResponse.json(fixture(`${version}/taskInstanceTries.json`)),
         ),
-        taskInstanceHandler(log, version, runId, { map_index: 3 }, '/taskInstances/reconcile/3'),
+        taskInstanceHandler(
+          log,
+          version,
+          runId,
+          { map_index: 3 },
+          '/taskInstances/reconcile/3',
+        ),
       );
       const client = createClient(version);
       await client.listTaskInstanceTries(DAG, runId, 'reconcile', 3);
@@ -150,30 +168,49 @@ describe('task instances', () => {
       ),
     );
     const client = createClient('v1');
-    const tries = await client.listTaskInstanceTries(DAG, V1_RUN, 'reconcile', -1);
+    const tries = await client.listTaskInstanceTries(
+      DAG,
+      V1_RUN,
+      'reconcile',
+      -1,
+    );
     expect(tries).toMatchObject({ complete: true });
     expect(tries.tries.map(t => t.tryNumber)).toEqual([1, 2]);
 
     server.use(
       http.get(
         `${AIRFLOW_BASE}${runBase('v1', V1_RUN)}/taskInstances/reconcile/tries`,
-        () =>
-          HttpResponse.json(fixture('v1/error404.json'), { status: 404 }),
+        () => HttpResponse.json(fixture('v1/error404.json'), { status: 404 }),
       ),
       taskInstanceHandler(log, 'v1', V1_RUN),
     );
-    const old = await client.listTaskInstanceTries(DAG, V1_RUN, 'reconcile', -1);
+    const old = await client.listTaskInstanceTries(
+      DAG,
+      V1_RUN,
+      'reconcile',
+      -1,
+    );
     expect(old.complete).toBe(false);
     expect(old.tries.map(t => [t.tryNumber, t.state])).toEqual([[2, 'failed']]);
   });
 
   it('answers 404 when neither the tries nor the task instance exist', async () => {
     server.use(
-      http.get(`${AIRFLOW_BASE}${runBase('v2', V2_RUN)}/taskInstances/nope/tries`, () =>
-        HttpResponse.json({ detail: 'The Task Instance was not found' }, { status: 404 }),
+      http.get(
+        `${AIRFLOW_BASE}${runBase('v2', V2_RUN)}/taskInstances/nope/tries`,
+        () =>
+          HttpResponse.json(
+            { detail: 'The Task Instance was not found' },
+            { status: 404 },
+          ),
       ),
-      http.get(`${AIRFLOW_BASE}${runBase('v2', V2_RUN)}/taskInstances/nope`, () =>
-        HttpResponse.json({ detail: 'The Task Instance was not found' }, { status: 404 }),
+      http.get(
+        `${AIRFLOW_BASE}${runBase('v2', V2_RUN)}/taskInstances/nope`,
+        () =>
+          HttpResponse.json(
+            { detail: 'The Task Instance was not found' },
+            { status: 404 },
+          ),
       ),
     );
     await expect(
@@ -191,23 +228,41 @@ describe('task instances', () => {
       dag_run_id: i < 75 ? 'r1' : 'r2',
     }));
     server.use(
-      log.handle('post', '/api/v2/dags/~/dagRuns/~/taskInstances/list', async ({ request }) => {
-        const body = (await request.json()) as any;
-        const page = tis.slice(body.page_offset, body.page_offset + Math.min(body.page_limit, 100));
-        return HttpResponse.json({ task_instances: page, total_entries: tis.length });
-      }),
+      log.handle(
+        'post',
+        '/api/v2/dags/~/dagRuns/~/taskInstances/list',
+        async ({ request }) => {
+          const body = (await request.json()) as any;
+          const page = tis.slice(
+            body.page_offset,
+            body.page_offset + Math.min(body.page_limit, 100),
+          );
+          return HttpResponse.json({
+            task_instances: page,
+            total_entries: tis.length,
+          });
+        },
+      ),
       log.handle('post', '/api/v1/dags/~/dagRuns/~/taskInstances/list', () =>
-        HttpResponse.json({ task_instances: fixture('v1/taskInstances.json').task_instances, total_entries: 4 }),
+        HttpResponse.json({
+          task_instances: fixture('v1/taskInstances.json').task_instances,
+          total_entries: 4,
+        }),
       ),
     );
-    const byRun = await createClient('v2').listTaskInstancesOfRuns(DAG, ['r1', 'r2']);
+    const byRun = await createClient('v2').listTaskInstancesOfRuns(DAG, [
+      'r1',
+      'r2',
+    ]);
     expect(byRun.get('r1')).toHaveLength(75);
     expect(byRun.get('r2')).toHaveLength(75);
     const v2Calls = log.to('/api/v2/dags/~/dagRuns/~/taskInstances/list');
     expect(v2Calls).toHaveLength(2);
     for (const call of v2Calls) {
       for (const spec of BOTH_V2) {
-        expect(airflowSchemaErrors(spec, 'TaskInstancesBatchBody', call.body)).toEqual([]);
+        expect(
+          airflowSchemaErrors(spec, 'TaskInstancesBatchBody', call.body),
+        ).toEqual([]);
       }
     }
     const v1 = await createClient('v1').listTaskInstancesOfRuns(DAG, [
@@ -215,7 +270,9 @@ describe('task instances', () => {
     ]);
     expect(v1.get('manual__2025-03-29T19:48:49.273773+00:00')).toHaveLength(4);
     const [v1Call] = log.to('/api/v1/dags/~/dagRuns/~/taskInstances/list');
-    expect(airflowSchemaErrors('v1', 'ListTaskInstanceForm', v1Call.body)).toEqual([]);
+    expect(
+      airflowSchemaErrors('v1', 'ListTaskInstanceForm', v1Call.body),
+    ).toEqual([]);
   });
 });
 
@@ -226,30 +283,45 @@ describe('readTaskLog', () => {
   it('v2, finished try: streams NDJSON, normalizes every entry and picks out the exception', async () => {
     const log = new CallLog();
     server.use(
-      taskInstanceHandler(log, 'v2', V2_RUN, { state: 'failed', try_number: 1 }),
-      log.handle('get', logPath('v2', V2_RUN, 1), () =>
-        new HttpResponse(fixtureText('v2/taskLog.ndjson'), {
-          headers: {
-            'Content-Type': 'application/x-ndjson',
-            'Airflow-Continuation-Token': 'eyJkb3dubG9hZF9sb2dzIjpmYWxzZX0.nZ_uqB3MAZFwOBwFX1sCeWz-gGU',
-          },
-        }),
+      taskInstanceHandler(log, 'v2', V2_RUN, {
+        state: 'failed',
+        try_number: 1,
+      }),
+      log.handle(
+        'get',
+        logPath('v2', V2_RUN, 1),
+        () =>
+          new HttpResponse(fixtureText('v2/taskLog.ndjson'), {
+            headers: {
+              'Content-Type': 'application/x-ndjson',
+              'Airflow-Continuation-Token':
+                'eyJkb3dubG9hZF9sb2dzIjpmYWxzZX0.nZ_uqB3MAZFwOBwFX1sCeWz-gGU',
+            },
+          }),
       ),
     );
     const stats = {} as LogReadStats;
-    const page = await createClient('v2').readTaskLog(DAG, V2_RUN, 'reconcile', {
-      mapIndex: -1,
-      tryNumber: 1,
-      offset: 0,
-      stats,
-    });
+    const page = await createClient('v2').readTaskLog(
+      DAG,
+      V2_RUN,
+      'reconcile',
+      {
+        mapIndex: -1,
+        tryNumber: 1,
+        offset: 0,
+        stats,
+      },
+    );
     const [call] = log.to(logPath('v2', V2_RUN, 1));
     expect(call.headers.accept).toBe('application/x-ndjson');
     expect(call.pathAndQuery).toContain('map_index=-1');
     expect(call.pathAndQuery).not.toContain('token=');
     expect(stats.format).toBe('ndjson');
     expect(page.lines).toHaveLength(11);
-    expect(page.lines[0]).toMatchObject({ group: 'start', message: 'Log message source details' });
+    expect(page.lines[0]).toMatchObject({
+      group: 'start',
+      message: 'Log message source details',
+    });
     expect(page.lines.find(l => l.error)).toMatchObject({
       level: 'error',
       message: 'Task failed with exception',
@@ -261,23 +333,40 @@ describe('readTaskLog', () => {
     // The task's context (dag_id, ti_id, ...) is not repeated on every line.
     expect(page.lines.some(l => l.message.includes('ti_id='))).toBe(false);
     expect(page.errors).toEqual([
-      { type: 'RuntimeError', message: "Reconciliation failed on purpose: param/conf 'fail' is true" },
+      {
+        type: 'RuntimeError',
+        message: "Reconciliation failed on purpose: param/conf 'fail' is true",
+      },
     ]);
     // The NDJSON header token is Airflow's input echoed, not a position: never forwarded.
-    expect(page).toMatchObject({ endOfLog: true, hasMore: false, nextToken: null, nextOffset: 11 });
+    expect(page).toMatchObject({
+      endOfLog: true,
+      hasMore: false,
+      nextToken: null,
+      nextOffset: 11,
+    });
   });
 
-  it('v2, running try: reads the JSON answer entry by entry and hands out Airflow\'s continuation token to follow it', async () => {
+  it("v2, running try: reads the JSON answer entry by entry and hands out Airflow's continuation token to follow it", async () => {
     const log = new CallLog();
     const body = fixture('v2/taskLog.json');
     server.use(
-      taskInstanceHandler(log, 'v2', V2_RUN, { state: 'running', try_number: 1 }),
+      taskInstanceHandler(log, 'v2', V2_RUN, {
+        state: 'running',
+        try_number: 1,
+      }),
       log.handle('get', logPath('v2', V2_RUN, 1), ({ request }) => {
         const token = new URL(request.url).searchParams.get('token');
         if (!token) return HttpResponse.json(body);
         // The follow-up with the token: the new lines, and the end of the log.
         return HttpResponse.json({
-          content: [{ timestamp: '2026-12-01T23:02:40Z', event: 'one more line', level: 'info' }],
+          content: [
+            {
+              timestamp: '2026-12-01T23:02:40Z',
+              event: 'one more line',
+              level: 'info',
+            },
+          ],
           continuation_token: null,
         });
       }),
@@ -288,7 +377,9 @@ describe('readTaskLog', () => {
       tryNumber: 1,
       offset: 0,
     });
-    expect(log.to(logPath('v2', V2_RUN, 1))[0].headers.accept).toBe('application/json');
+    expect(log.to(logPath('v2', V2_RUN, 1))[0].headers.accept).toBe(
+      'application/json',
+    );
     expect(first.lines).toHaveLength(body.content.length);
     expect(first).toMatchObject({
       endOfLog: false,
@@ -312,9 +403,16 @@ describe('readTaskLog', () => {
   it('v2: pages a long log at the byte cap; the next page starts where the previous one stopped', async () => {
     const text = ndjsonLog(6000);
     server.use(
-      taskInstanceHandler(new CallLog(), 'v2', V2_RUN, { state: 'success', try_number: 1 }),
-      http.get(`${AIRFLOW_BASE}${logPath('v2', V2_RUN, 1)}`, () =>
-        new HttpResponse(text, { headers: { 'Content-Type': 'application/x-ndjson' } }),
+      taskInstanceHandler(new CallLog(), 'v2', V2_RUN, {
+        state: 'success',
+        try_number: 1,
+      }),
+      http.get(
+        `${AIRFLOW_BASE}${logPath('v2', V2_RUN, 1)}`,
+        () =>
+          new HttpResponse(text, {
+            headers: { 'Content-Type': 'application/x-ndjson' },
+          }),
       ),
     );
     const client = createClient('v2');
@@ -328,7 +426,9 @@ describe('readTaskLog', () => {
         offset,
       });
       pages++;
-      expect(JSON.stringify(page).length).toBeLessThan(LOG_PAGE_MAX_BYTES + 4096);
+      expect(JSON.stringify(page).length).toBeLessThan(
+        LOG_PAGE_MAX_BYTES + 4096,
+      );
       seen.push(...page.lines.map(l => l.message));
       if (page.lines.length > 0) expect(page.lines[0].index).toBe(offset);
       offset = page.nextOffset;
@@ -346,17 +446,29 @@ describe('readTaskLog', () => {
   it('v2: the tail of a log is its last N lines, with the exceptions of the whole log', async () => {
     const text = `${fixtureText('v2/taskLog.ndjson')}${ndjsonLog(3000)}`;
     server.use(
-      taskInstanceHandler(new CallLog(), 'v2', V2_RUN, { state: 'failed', try_number: 1 }),
-      http.get(`${AIRFLOW_BASE}${logPath('v2', V2_RUN, 1)}`, () =>
-        new HttpResponse(text, { headers: { 'Content-Type': 'application/x-ndjson' } }),
+      taskInstanceHandler(new CallLog(), 'v2', V2_RUN, {
+        state: 'failed',
+        try_number: 1,
+      }),
+      http.get(
+        `${AIRFLOW_BASE}${logPath('v2', V2_RUN, 1)}`,
+        () =>
+          new HttpResponse(text, {
+            headers: { 'Content-Type': 'application/x-ndjson' },
+          }),
       ),
     );
-    const page = await createClient('v2').readTaskLog(DAG, V2_RUN, 'reconcile', {
-      mapIndex: -1,
-      tryNumber: 1,
-      offset: 0,
-      tail: 20,
-    });
+    const page = await createClient('v2').readTaskLog(
+      DAG,
+      V2_RUN,
+      'reconcile',
+      {
+        mapIndex: -1,
+        tryNumber: 1,
+        offset: 0,
+        tail: 20,
+      },
+    );
     expect(page.tail).toBe(true);
     expect(page.lines).toHaveLength(20);
     expect(page.lines[19].message).toBe('Audited row 2999 of the partition');
@@ -367,29 +479,53 @@ describe('readTaskLog', () => {
     const log = new CallLog();
     server.use(
       taskInstanceHandler(log, 'v1', V1_RUN),
-      log.handle('get', logPath('v1', V1_RUN, 2), () =>
-        new HttpResponse(fixtureText('v1/taskLog.txt'), {
-          headers: { 'Content-Type': 'text/plain' },
-        }),
+      log.handle(
+        'get',
+        logPath('v1', V1_RUN, 2),
+        () =>
+          new HttpResponse(fixtureText('v1/taskLog.txt'), {
+            headers: { 'Content-Type': 'text/plain' },
+          }),
       ),
     );
-    const page = await createClient('v1').readTaskLog(DAG, V1_RUN, 'reconcile', {
-      mapIndex: -1,
-      tryNumber: 2,
-      offset: 0,
-    });
-    expect(log.to(logPath('v1', V1_RUN, 2))[0].headers.accept).toBe('text/plain');
+    const page = await createClient('v1').readTaskLog(
+      DAG,
+      V1_RUN,
+      'reconcile',
+      {
+        mapIndex: -1,
+        tryNumber: 2,
+        offset: 0,
+      },
+    );
+    expect(log.to(logPath('v1', V1_RUN, 2))[0].headers.accept).toBe(
+      'text/plain',
+    );
     expect(page.errors).toEqual([
-      { type: 'RuntimeError', message: "Reconciliation failed on purpose: param/conf 'fail' is true" },
+      {
+        type: 'RuntimeError',
+        message: "Reconciliation failed on purpose: param/conf 'fail' is true",
+      },
     ]);
-    expect(page.lines.find(l => l.group === 'start')?.message).toBe('Pre task execution logs');
-    expect(page.lines.find(l => l.level === 'error')?.timestamp).toBe('2024-08-28T10:15:32.456Z');
-    expect(page).toMatchObject({ endOfLog: true, hasMore: false, nextToken: null });
+    expect(page.lines.find(l => l.group === 'start')?.message).toBe(
+      'Pre task execution logs',
+    );
+    expect(page.lines.find(l => l.level === 'error')?.timestamp).toBe(
+      '2024-08-28T10:15:32.456Z',
+    );
+    expect(page).toMatchObject({
+      endOfLog: true,
+      hasMore: false,
+      nextToken: null,
+    });
   });
 
   it('refuses a token on Airflow 2 (it issues none for text logs) and a try that does not exist, before reading any log', async () => {
     const log = new CallLog();
-    server.use(taskInstanceHandler(log, 'v1', V1_RUN), taskInstanceHandler(log, 'v2', V2_RUN));
+    server.use(
+      taskInstanceHandler(log, 'v1', V1_RUN),
+      taskInstanceHandler(log, 'v2', V2_RUN),
+    );
     await expect(
       createClient('v1').readTaskLog(DAG, V1_RUN, 'reconcile', {
         mapIndex: -1,
@@ -405,15 +541,23 @@ describe('readTaskLog', () => {
         offset: 0,
       }),
     ).rejects.toThrow(/has no try 9 \(latest try: 2\)/);
-    expect(log.calls.filter(c => c.pathAndQuery.includes('/logs/'))).toEqual([]);
+    expect(log.calls.filter(c => c.pathAndQuery.includes('/logs/'))).toEqual(
+      [],
+    );
   });
 
   it("maps Airflow's refusal of a forged token (400 Bad Signature) to InputError", async () => {
     server.use(
-      taskInstanceHandler(new CallLog(), 'v2', V2_RUN, { state: 'success', try_number: 1 }),
+      taskInstanceHandler(new CallLog(), 'v2', V2_RUN, {
+        state: 'success',
+        try_number: 1,
+      }),
       http.get(`${AIRFLOW_BASE}${logPath('v2', V2_RUN, 1)}`, () =>
         HttpResponse.json(
-          { detail: 'Bad Signature. Please use only the tokens provided by the API.' },
+          {
+            detail:
+              'Bad Signature. Please use only the tokens provided by the API.',
+          },
           { status: 400 },
         ),
       ),
@@ -434,16 +578,25 @@ describe('state changes and clears', () => {
     const log = new CallLog();
     server.use(
       log.handle('patch', runBase('v2', V2_RUN), () =>
-        HttpResponse.json({ ...fixture('v2/dagRun.json'), dag_id: DAG, dag_run_id: V2_RUN, state: 'failed' }),
+        HttpResponse.json({
+          ...fixture('v2/dagRun.json'),
+          dag_id: DAG,
+          dag_run_id: V2_RUN,
+          state: 'failed',
+        }),
       ),
     );
     const run = await createClient('v2').setDagRunState(DAG, V2_RUN, 'failed');
     expect(run.state).toBe('failed');
     const [call] = log.calls;
-    expect(call.pathAndQuery).toBe(`${runBase('v2', V2_RUN)}?update_mask=state`);
+    expect(call.pathAndQuery).toBe(
+      `${runBase('v2', V2_RUN)}?update_mask=state`,
+    );
     expect(call.body).toEqual({ state: 'failed' });
     for (const spec of BOTH_V2) {
-      expect(airflowSchemaErrors(spec, 'DAGRunPatchBody', call.body)).toEqual([]);
+      expect(airflowSchemaErrors(spec, 'DAGRunPatchBody', call.body)).toEqual(
+        [],
+      );
     }
   });
 
@@ -451,19 +604,34 @@ describe('state changes and clears', () => {
     const log = new CallLog();
     server.use(
       log.handle('patch', runBase('v1', V1_RUN), () =>
-        HttpResponse.json({ ...fixture('v1/dagRun.json'), dag_id: DAG, dag_run_id: V1_RUN, state: 'success' }),
+        HttpResponse.json({
+          ...fixture('v1/dagRun.json'),
+          dag_id: DAG,
+          dag_run_id: V1_RUN,
+          state: 'success',
+        }),
       ),
     );
     await createClient('v1').setDagRunState(DAG, V1_RUN, 'success');
-    expect(airflowSchemaErrors('v1', 'UpdateDagRunState', log.calls[0].body)).toEqual([]);
+    expect(
+      airflowSchemaErrors('v1', 'UpdateDagRunState', log.calls[0].body),
+    ).toEqual([]);
   });
 
   it('v2: marks a task instance with its downstream tasks; a mapped one by its map index', async () => {
     const log = new CallLog();
     const answer = () => HttpResponse.json(fixture('v2/taskInstances.json'));
     server.use(
-      log.handle('patch', `${runBase('v2', V2_RUN)}/taskInstances/reconcile`, answer),
-      log.handle('patch', `${runBase('v2', V2_RUN)}/taskInstances/reconcile/3`, answer),
+      log.handle(
+        'patch',
+        `${runBase('v2', V2_RUN)}/taskInstances/reconcile`,
+        answer,
+      ),
+      log.handle(
+        'patch',
+        `${runBase('v2', V2_RUN)}/taskInstances/reconcile/3`,
+        answer,
+      ),
     );
     const client = createClient('v2');
     const change = await client.setTaskInstanceState(DAG, V2_RUN, 'reconcile', {
@@ -473,7 +641,11 @@ describe('state changes and clears', () => {
       includeDownstream: true,
     });
     expect(change.dryRun).toBe(false);
-    expect(change.taskInstances[0]).toEqual({ taskId: 'extract', mapIndex: -1, state: 'success' });
+    expect(change.taskInstances[0]).toEqual({
+      taskId: 'extract',
+      mapIndex: -1,
+      state: 'success',
+    });
     await client.setTaskInstanceState(DAG, V2_RUN, 'reconcile', {
       mapIndex: 3,
       state: 'failed',
@@ -482,12 +654,20 @@ describe('state changes and clears', () => {
     });
     expect(log.calls.map(c => c.pathAndQuery)).toEqual([
       `${runBase('v2', V2_RUN)}/taskInstances/reconcile?update_mask=new_state`,
-      `${runBase('v2', V2_RUN)}/taskInstances/reconcile/3?update_mask=new_state`,
+      `${runBase(
+        'v2',
+        V2_RUN,
+      )}/taskInstances/reconcile/3?update_mask=new_state`,
     ]);
-    expect(log.calls[0].body).toMatchObject({ new_state: 'success', include_downstream: true });
+    expect(log.calls[0].body).toMatchObject({
+      new_state: 'success',
+      include_downstream: true,
+    });
     for (const call of log.calls) {
       for (const spec of BOTH_V2) {
-        expect(airflowSchemaErrors(spec, 'PatchTaskInstanceBody', call.body)).toEqual([]);
+        expect(
+          airflowSchemaErrors(spec, 'PatchTaskInstanceBody', call.body),
+        ).toEqual([]);
       }
     }
   });
@@ -498,8 +678,13 @@ describe('state changes and clears', () => {
       log.handle('post', `/api/v1/dags/${DAG}/updateTaskInstancesState`, () =>
         HttpResponse.json(fixture('v1/taskInstanceReferences.json')),
       ),
-      log.handle('patch', `${runBase('v1', V1_RUN)}/taskInstances/reconcile/2`, () =>
-        HttpResponse.json(fixture('v1/taskInstanceReferences.json').task_instances[0]),
+      log.handle(
+        'patch',
+        `${runBase('v1', V1_RUN)}/taskInstances/reconcile/2`,
+        () =>
+          HttpResponse.json(
+            fixture('v1/taskInstanceReferences.json').task_instances[0],
+          ),
       ),
     );
     const client = createClient('v1');
@@ -516,7 +701,11 @@ describe('state changes and clears', () => {
     expect(
       airflowSchemaErrors('v1', 'UpdateTaskInstancesState', log.calls[0].body),
     ).toEqual([]);
-    expect(log.calls[0].body).toMatchObject({ dry_run: false, dag_run_id: V1_RUN, task_id: 'reconcile' });
+    expect(log.calls[0].body).toMatchObject({
+      dry_run: false,
+      dag_run_id: V1_RUN,
+      task_id: 'reconcile',
+    });
 
     const mapped = await client.setTaskInstanceState(DAG, V1_RUN, 'reconcile', {
       mapIndex: 2,
@@ -525,7 +714,9 @@ describe('state changes and clears', () => {
       includeDownstream: false,
     });
     expect(mapped.taskInstances).toHaveLength(1);
-    expect(airflowSchemaErrors('v1', 'UpdateTaskInstance', log.calls[1].body)).toEqual([]);
+    expect(
+      airflowSchemaErrors('v1', 'UpdateTaskInstance', log.calls[1].body),
+    ).toEqual([]);
 
     await expect(
       client.setTaskInstanceState(DAG, V1_RUN, 'reconcile', {
@@ -554,7 +745,9 @@ describe('state changes and clears', () => {
       includeDownstream: true,
     });
     expect(preview.dryRun).toBe(true);
-    expect(preview.taskInstances.map(t => [t.taskId, t.mapIndex, t.state])).toEqual([
+    expect(
+      preview.taskInstances.map(t => [t.taskId, t.mapIndex, t.state]),
+    ).toEqual([
       ['extract', -1, 'success'],
       ['transform', 0, 'success'],
       ['load', -1, 'none'],
@@ -567,12 +760,23 @@ describe('state changes and clears', () => {
       includeDownstream: false,
     });
     expect(log.calls.map(c => c.body)).toEqual([
-      expect.objectContaining({ dry_run: true, task_ids: ['reconcile'], include_downstream: true, dag_run_id: V2_RUN }),
-      expect.objectContaining({ dry_run: false, only_failed: true, task_ids: [['reconcile', 3]] }),
+      expect.objectContaining({
+        dry_run: true,
+        task_ids: ['reconcile'],
+        include_downstream: true,
+        dag_run_id: V2_RUN,
+      }),
+      expect.objectContaining({
+        dry_run: false,
+        only_failed: true,
+        task_ids: [['reconcile', 3]],
+      }),
     ]);
     for (const call of log.calls) {
       for (const spec of BOTH_V2) {
-        expect(airflowSchemaErrors(spec, 'ClearTaskInstancesBody', call.body)).toEqual([]);
+        expect(
+          airflowSchemaErrors(spec, 'ClearTaskInstancesBody', call.body),
+        ).toEqual([]);
       }
     }
   });
@@ -584,14 +788,24 @@ describe('state changes and clears', () => {
         HttpResponse.json(fixture('v1/taskInstanceReferences.json')),
       ),
     );
-    const change = await createClient('v1').clearTaskInstance(DAG, V1_RUN, 'reconcile', {
-      mapIndex: -1,
-      dryRun: true,
-      onlyFailed: false,
-      includeUpstream: true,
-      includeDownstream: false,
-    });
-    expect(change.taskInstances.map(t => t.taskId)).toEqual(['reconcile', 'notify_finance']);
-    expect(airflowSchemaErrors('v1', 'ClearTaskInstances', log.calls[0].body)).toEqual([]);
+    const change = await createClient('v1').clearTaskInstance(
+      DAG,
+      V1_RUN,
+      'reconcile',
+      {
+        mapIndex: -1,
+        dryRun: true,
+        onlyFailed: false,
+        includeUpstream: true,
+        includeDownstream: false,
+      },
+    );
+    expect(change.taskInstances.map(t => t.taskId)).toEqual([
+      'reconcile',
+      'notify_finance',
+    ]);
+    expect(
+      airflowSchemaErrors('v1', 'ClearTaskInstances', log.calls[0].body),
+    ).toEqual([]);
   });
 });

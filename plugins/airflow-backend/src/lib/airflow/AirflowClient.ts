@@ -778,16 +778,17 @@ export class DefaultAirflowClient implements AirflowClient {
       return raws.length;
     };
     const fetchPage = (offset: number) =>
-      this.#session.request<{ task_instances?: unknown; total_entries?: number }>(
-        {
-          method: 'POST',
-          path: '/dags/~/dagRuns/~/taskInstances/list',
-          body: dialect.taskInstancesBatchBody(dagId, runIds, {
-            offset,
-            limit: MAX_PAGE_SIZE,
-          }),
-        },
-      );
+      this.#session.request<{
+        task_instances?: unknown;
+        total_entries?: number;
+      }>({
+        method: 'POST',
+        path: '/dags/~/dagRuns/~/taskInstances/list',
+        body: dialect.taskInstancesBatchBody(dagId, runIds, {
+          offset,
+          limit: MAX_PAGE_SIZE,
+        }),
+      });
     if (!dialect.taskInstancesBatchPaged) {
       add((await fetchPage(0))?.task_instances);
       return result;
@@ -798,8 +799,13 @@ export class DefaultAirflowClient implements AirflowClient {
       const count = add(body?.task_instances);
       offset += count;
       const total =
-        typeof body?.total_entries === 'number' ? body.total_entries : undefined;
-      if (count === 0 || (total !== undefined ? offset >= total : count < MAX_PAGE_SIZE)) {
+        typeof body?.total_entries === 'number'
+          ? body.total_entries
+          : undefined;
+      if (
+        count === 0 ||
+        (total !== undefined ? offset >= total : count < MAX_PAGE_SIZE)
+      ) {
         break;
       }
     }

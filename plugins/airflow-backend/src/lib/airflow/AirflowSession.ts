@@ -448,7 +448,8 @@ export class AirflowSession {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers ?? {})) {
       if (typeof value === 'string') headers[name.toLowerCase()] = value;
-      else if (Array.isArray(value)) headers[name.toLowerCase()] = value.join(', ');
+      else if (Array.isArray(value))
+        headers[name.toLowerCase()] = value.join(', ');
     }
     return {
       status: response.status,

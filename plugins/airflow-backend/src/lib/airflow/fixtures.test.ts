@@ -18,7 +18,11 @@ const CASES: Array<[string, string, AirflowSpecName[]]> = [
   ['v2/taskInstances.json', 'TaskInstanceCollectionResponse', BOTH_V2],
   ['v2/health.json', 'HealthInfoResponse', BOTH_V2],
   ['v2/taskInstance.json', 'TaskInstanceResponse', BOTH_V2],
-  ['v2/taskInstanceTries.json', 'TaskInstanceHistoryCollectionResponse', BOTH_V2],
+  [
+    'v2/taskInstanceTries.json',
+    'TaskInstanceHistoryCollectionResponse',
+    BOTH_V2,
+  ],
   ['v2/taskLog.json', 'TaskInstancesLogResponse', BOTH_V2],
   ['v2/version.json', 'VersionInfo', BOTH_V2],
   ['v2/error404.json', 'HTTPExceptionResponse', BOTH_V2],
@@ -66,9 +70,9 @@ describe('fixtures', () => {
         // The NDJSON stream writes `"timestamp": null` for the source group (the schema's
         // timestamp is a non-null date-time; Airflow's own JSON answer leaves the key out).
         if (entry.timestamp === null) delete entry.timestamp;
-        expect(airflowSchemaErrors(spec, 'StructuredLogMessage', entry)).toEqual(
-          [],
-        );
+        expect(
+          airflowSchemaErrors(spec, 'StructuredLogMessage', entry),
+        ).toEqual([]);
       }
     },
   );

@@ -144,7 +144,11 @@ function isSpace(byte: number) {
  */
 export async function* readJsonLogBody(
   stream: AsyncIterable<unknown>,
-  options: { maxEntryBytes: number; maxFieldBytes: number; stats?: StreamStats },
+  options: {
+    maxEntryBytes: number;
+    maxFieldBytes: number;
+    stats?: StreamStats;
+  },
 ): AsyncGenerator<JsonLogBodyItem> {
   const stats = options.stats ?? newStreamStats();
   // Where we are: before the object, in it between members, in a key, after a

@@ -264,9 +264,9 @@ describe('readJsonLogBody', () => {
         .map(i => JSON.parse(i.piece.text));
       expect(entries).toEqual(JSON.parse(body).content);
       const fields = items.filter(i => i.kind === 'field');
-      expect(fields.map(f => [(f as any).key, JSON.parse(f.piece.text)])).toEqual(
-        [['continuation_token', 'eyJsb2dfcG9zIjo1fQ.c2lnbmF0dXJl']],
-      );
+      expect(
+        fields.map(f => [(f as any).key, JSON.parse(f.piece.text)]),
+      ).toEqual([['continuation_token', 'eyJsb2dfcG9zIjo1fQ.c2lnbmF0dXJl']]);
     }
   });
 
@@ -342,7 +342,11 @@ describe('LogPageBuilder', () => {
   });
 
   it('keeps only the last N lines in tail mode, within the byte cap, and every exception seen', () => {
-    const builder = new LogPageBuilder({ offset: 0, maxBytes: 100_000, tail: 5 });
+    const builder = new LogPageBuilder({
+      offset: 0,
+      maxBytes: 100_000,
+      tail: 5,
+    });
     for (let i = 0; i < 10_000; i++) {
       const l = line(i);
       if (i === 17) l.error = { type: 'ValueError', message: 'early' };

@@ -117,7 +117,10 @@ function printable(value: unknown): string {
  * One Airflow 3 log entry (a parsed JSON object, or a plain string as the
  * schema also allows) as a line. `index` is its position in the answer.
  */
-export function structuredLogLine(entry: unknown, index: number): AirflowLogLine {
+export function structuredLogLine(
+  entry: unknown,
+  index: number,
+): AirflowLogLine {
   if (!isPlainObject(entry)) {
     const text = typeof entry === 'string' ? entry : printable(entry);
     return { ...parseTextLine(text), index };
@@ -127,7 +130,8 @@ export function structuredLogLine(entry: unknown, index: number): AirflowLogLine
     .filter(([k, v]) => !KNOWN_FIELDS.has(k) && v !== null && v !== undefined)
     .map(([k, v]) => `${k}=${printable(v)}`);
   const { group, message } = groupOf(event);
-  const error = 'error_detail' in entry ? errorOfDetail(entry.error_detail) : null;
+  const error =
+    'error_detail' in entry ? errorOfDetail(entry.error_detail) : null;
   return {
     index,
     timestamp: logTimestamp(entry.timestamp),
@@ -246,7 +250,9 @@ function sizeOf(line: AirflowLogLine): number {
   size += jsonStringBytes(line.message);
   size += line.group ? line.group.length + 2 : 4;
   size += line.error
-    ? 20 + jsonStringBytes(line.error.type) + jsonStringBytes(line.error.message)
+    ? 20 +
+      jsonStringBytes(line.error.type) +
+      jsonStringBytes(line.error.message)
     : 4;
   return size;
 }

@@ -384,7 +384,10 @@ describe('mapTaskInstance', () => {
     [{ operator: '_DockerDecoratedOperator' }, '@task.docker'],
     [{ operator: 'BashOperator' }, 'BashOperator'],
     [{ operator: '_PythonDecoratedOperator', operator_name: '@task' }, '@task'],
-    [{ operator: 'MyOperator', operator_name: 'My fancy name' }, 'My fancy name'],
+    [
+      { operator: 'MyOperator', operator_name: 'My fancy name' },
+      'My fancy name',
+    ],
     [{ operator: null, operator_name: null }, null],
   ])('names the operator %j as %j', (raw, name) => {
     expect(operatorName(raw)).toBe(name);

@@ -249,7 +249,9 @@ export function operatorName(raw: {
 
 function mapTaskInstanceState(state: unknown): TaskInstanceState {
   // Airflow 3 sends null for a task instance that was never scheduled; Airflow 2 sends null or "none".
-  return (typeof state === 'string' && state ? state : 'none') as TaskInstanceState;
+  return (
+    typeof state === 'string' && state ? state : 'none'
+  ) as TaskInstanceState;
 }
 
 /** v1 `TaskInstance` / v2 `TaskInstanceResponse` → {@link AirflowTaskInstance}. */
@@ -277,7 +279,9 @@ export function mapTaskInstance(raw: RawTaskInstance): AirflowTaskInstance {
  * v1 `TaskInstance` / v2 `TaskInstanceHistoryResponse` (one try) →
  * {@link AirflowTaskInstanceTry}.
  */
-export function mapTaskInstanceTry(raw: RawTaskInstance): AirflowTaskInstanceTry {
+export function mapTaskInstanceTry(
+  raw: RawTaskInstance,
+): AirflowTaskInstanceTry {
   const ti = mapTaskInstance(raw);
   return {
     taskId: ti.taskId,

@@ -118,6 +118,9 @@ export interface AirflowDialect {
 export interface DialectRequest {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
-  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
+  query?: Record<
+    string,
+    string | number | boolean | readonly string[] | undefined
+  >;
   body?: Record<string, unknown>;
 }
