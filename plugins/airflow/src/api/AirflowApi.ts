@@ -196,9 +196,13 @@ export interface AirflowApi {
     options: AirflowDagOptions & { limit?: number },
   ): Promise<AirflowDagGrid>;
   /** Why a DAG run failed: its failed task instances and the log tail of the first. */
-  getDagRunFailure(options: AirflowDagRunOptions): Promise<AirflowDagRunFailure>;
+  getDagRunFailure(
+    options: AirflowDagRunOptions,
+  ): Promise<AirflowDagRunFailure>;
   /** One task instance. */
-  getTaskInstance(options: AirflowTaskInstanceOptions): Promise<AirflowTaskInstance>;
+  getTaskInstance(
+    options: AirflowTaskInstanceOptions,
+  ): Promise<AirflowTaskInstance>;
   /** The tries of a task instance, oldest first. */
   listTaskInstanceTries(
     options: AirflowTaskInstanceOptions,

@@ -2,3 +2,5 @@ export * from './useAirflowPermissions';
 export * from './useDagDetails';
 export * from './useDagRuns';
 export * from './useEntityDags';
+export * from './usePolling';
+export * from './useTaskLog';

@@ -23,7 +23,10 @@ function severity(level: string | null): number {
 }
 
 /** Whether a line passes the level filter (lines without level pass every filter but `error`). */
-export function passesLevel(line: AirflowLogLine, filter: LogLevelFilter): boolean {
+export function passesLevel(
+  line: AirflowLogLine,
+  filter: LogLevelFilter,
+): boolean {
   if (filter === 'all') return true;
   const min = LOG_LEVELS.indexOf(filter);
   const own = severity(line.level);
@@ -54,15 +57,12 @@ export function formatLogLine(line: AirflowLogLine): string[] {
     return [`${ANSI.bold}▸ ${line.message}${ANSI.reset}`];
   }
   const level = line.level ? line.level.toUpperCase().padEnd(8) : ''.padEnd(8);
-  const colour =
-    severity(line.level) >= severity('error')
-      ? ANSI.red
-      : line.level === 'warning'
-      ? ANSI.yellow
-      : '';
-  const text = `${ANSI.grey}${timeOf(line.timestamp)}${ANSI.reset} ${colour}${level}${
-    colour ? ANSI.reset : ''
-  } ${line.message}`;
+  let colour = '';
+  if (severity(line.level) >= severity('error')) colour = ANSI.red;
+  else if (line.level === 'warning') colour = ANSI.yellow;
+  const text = `${ANSI.grey}${timeOf(line.timestamp)}${
+    ANSI.reset
+  } ${colour}${level}${colour ? ANSI.reset : ''} ${line.message}`;
   const out = text.split('\n');
   if (line.error) {
     out.push(`${ANSI.red}    ${errorText(line.error)}${ANSI.reset}`);
@@ -71,7 +71,10 @@ export function formatLogLine(line: AirflowLogLine): string[] {
 }
 
 /** The lines as one text for the LogViewer. */
-export function logText(lines: AirflowLogLine[], filter: LogLevelFilter = 'all'): string {
+export function logText(
+  lines: AirflowLogLine[],
+  filter: LogLevelFilter = 'all',
+): string {
   const out: string[] = [];
   for (const line of lines) {
     if (passesLevel(line, filter)) out.push(...formatLogLine(line));

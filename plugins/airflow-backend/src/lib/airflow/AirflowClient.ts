@@ -40,6 +40,7 @@ import {
   mapTaskInstance,
   mapTaskInstanceRef,
   mapTaskInstanceTry,
+  tryOfTaskInstance,
 } from './mappers';
 import { encodePath } from './paths';
 import { LIST_CONCURRENCY, MAX_PAGE_SIZE, paginate } from './pagination';
@@ -848,22 +849,7 @@ export class DefaultAirflowClient implements AirflowClient {
       if (!(error instanceof NotFoundError)) throw error;
       // Rethrows the 404 when the task instance itself does not exist.
       const ti = await this.getTaskInstance(dagId, runId, taskId, mapIndex);
-      const current: AirflowTaskInstanceTry[] =
-        ti.tryNumber > 0
-          ? [
-              {
-                taskId: ti.taskId,
-                mapIndex: ti.mapIndex,
-                tryNumber: ti.tryNumber,
-                state: ti.state,
-                startDate: ti.startDate,
-                endDate: ti.endDate,
-                durationSeconds: ti.durationSeconds,
-                hostname: null,
-                operator: ti.operator,
-              },
-            ]
-          : [];
+      const current = ti.tryNumber > 0 ? [tryOfTaskInstance(ti, null)] : [];
       return { tries: current, complete: false };
     }
     const byTry = new Map<number, AirflowTaskInstanceTry>();

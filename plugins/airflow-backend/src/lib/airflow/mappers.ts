@@ -282,7 +282,17 @@ export function mapTaskInstance(raw: RawTaskInstance): AirflowTaskInstance {
 export function mapTaskInstanceTry(
   raw: RawTaskInstance,
 ): AirflowTaskInstanceTry {
-  const ti = mapTaskInstance(raw);
+  return tryOfTaskInstance(
+    mapTaskInstance(raw),
+    stringOrNull(raw.hostname) || null,
+  );
+}
+
+/** The current try of a task instance, as a try. */
+export function tryOfTaskInstance(
+  ti: AirflowTaskInstance,
+  hostname: string | null,
+): AirflowTaskInstanceTry {
   return {
     taskId: ti.taskId,
     mapIndex: ti.mapIndex,
@@ -291,7 +301,7 @@ export function mapTaskInstanceTry(
     startDate: ti.startDate,
     endDate: ti.endDate,
     durationSeconds: ti.durationSeconds,
-    hostname: stringOrNull(raw.hostname) || null,
+    hostname,
     operator: ti.operator,
   };
 }
