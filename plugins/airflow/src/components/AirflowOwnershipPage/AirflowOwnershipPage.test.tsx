@@ -11,8 +11,7 @@ import {
 } from '../../__fixtures__/ownership';
 import { AirflowOwnershipContent, AirflowOwnershipPage } from './index';
 
-// Several clicks through material-table re-renders; allow for slow CI machines.
-jest.setTimeout(20_000);
+// Several clicks through material-table re-renders: setupTests.ts allows for slow CI machines.
 
 const JANE_REFS = ['user:default/jane', 'group:default/ml-platform'];
 

@@ -1,5 +1,5 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef } from '../../api';
 import { mockAirflowApi } from '../../__fixtures__/airflowApi';
@@ -13,9 +13,6 @@ jest.mock('react-virtualized-auto-sizer', () => ({
   __esModule: true,
   default: ({ children }: any) => children({ height: 400, width: 900 }),
 }));
-
-jest.setTimeout(60_000);
-configure({ asyncUtilTimeout: 10_000 });
 
 describe('DagGrid', () => {
   it('shows runs × tasks with one cell per task instance, coloured by state, oldest run first; a cell opens the task instance', async () => {

@@ -82,8 +82,8 @@ export function DagRunsTable(props: DagRunsTableProps) {
     emptyContent,
   } = props;
 
-  // `id`: material-table keeps a row's state (an open task panel) across
-  // reloads by it.
+  // `id`: material-table keys a row's own state (an open task panel) by it;
+  // that the panel stays open across a reload is not covered by a test yet.
   const rows = useMemo(
     () => runs.map(run => ({ ...run, id: run.runId })),
     [runs],

@@ -2,7 +2,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { PERMISSION_REASONS } from '../../hooks';
@@ -395,11 +395,6 @@ describe('EntityAirflowContent', () => {
   });
 
   describe('why did it fail', () => {
-    // Shared machine: rendering the table and the log viewer can be slow.
-    jest.setTimeout(60_000);
-    beforeAll(() => configure({ asyncUtilTimeout: 10_000 }));
-    afterAll(() => configure({ asyncUtilTimeout: 1000 }));
-
     it('shows the failed task, its exception and the log tail one click from the DAG row', async () => {
       const api = mockAirflowApi();
       await renderContent({ api });

@@ -1,5 +1,5 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { PERMISSION_REASONS, type AirflowPermissions } from '../../hooks';
@@ -18,10 +18,6 @@ jest.mock('react-virtualized-auto-sizer', () => ({
   __esModule: true,
   default: ({ children }: any) => children({ height: 400, width: 900 }),
 }));
-
-// The machine running the tests is shared: allow for slow renders.
-jest.setTimeout(60_000);
-configure({ asyncUtilTimeout: 10_000 });
 
 const RUN_ID = 'scheduled__2025-03-28T06:00:00+00:00';
 
