@@ -20,7 +20,8 @@ export interface Config {
       /**
        * The Airflow permissions that only owners of the entity (and admins)
        * get. Default `airflow.dag.trigger`, `airflow.dag.pause`,
-       * `airflow.dag.clear`. Listing the basic permission
+       * `airflow.dag.clear`, `airflow.dag.state.update` and
+       * `airflow.dag.logs.read` (task logs can hold secrets). Listing the basic permission
        * `airflow.ownership.read` restricts the ownership view to admins.
        */
       writePermissions?: Array<
@@ -28,6 +29,8 @@ export interface Config {
         | 'airflow.dag.trigger'
         | 'airflow.dag.pause'
         | 'airflow.dag.clear'
+        | 'airflow.dag.logs.read'
+        | 'airflow.dag.state.update'
         | 'airflow.ownership.read'
       >;
       /**

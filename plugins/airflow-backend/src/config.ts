@@ -275,7 +275,6 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
   };
 }
 
-
 /** The PEM certificates of `tls.ca` and `tls.caFile`, or undefined for none. */
 function caCertificatesOf(
   tls: { ca?: string; caFile?: string } | undefined,

@@ -13,6 +13,9 @@ import airflowPlugin from '.';
  * permissions from its permission metadata endpoint. The plugin registers its
  * permissions with the permissions registry, which serves them there.
  */
+// Starting a test backend is slow on a shared machine.
+jest.setTimeout(60_000);
+
 describe('the permission metadata of the Airflow backend plugin', () => {
   it('lists every Airflow permission at /.well-known/backstage/permissions/metadata', async () => {
     const { server } = await startTestBackend({

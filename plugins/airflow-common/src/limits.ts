@@ -165,3 +165,73 @@ export function checkNote(note: string): string | undefined {
   }
   return undefined;
 }
+
+/** Longest task id, in characters: Airflow's `task_instance.task_id` column is `String(250)`. @public */
+export const TASK_ID_MAX_LENGTH = 250;
+
+/**
+ * Characters of a task id: Airflow's `KEY_REGEX` as for DAG ids (a task in a
+ * task group is `group.task`), never `.` or `..` alone.
+ * @public
+ */
+export const TASK_ID_PATTERN = DAG_ID_PATTERN;
+
+/** Map index of a task instance that is not mapped. @public */
+export const MAP_INDEX_UNMAPPED = -1;
+
+/**
+ * Largest map index a request may name. Airflow expands a mapped task into at
+ * most `[core] max_map_length` instances (1024 by default).
+ * @public
+ */
+export const MAP_INDEX_MAX = 100_000;
+
+/** Largest try number a request may name. @public */
+export const TRY_NUMBER_MAX = 10_000;
+
+/**
+ * Longest continuation token of a task log, in characters. Airflow issues
+ * tokens signed with itsdangerous (`payload.signature`, base64url); the ones
+ * it issues are a few hundred characters long.
+ * @public
+ */
+export const LOG_TOKEN_MAX_LENGTH = 4096;
+
+/**
+ * Shape of a log continuation token: itsdangerous' URL-safe serialization,
+ * base64url payload and signature joined by `.` (a leading `.` marks a
+ * compressed payload). A token of this shape that Airflow did not issue is
+ * refused by Airflow ("Bad Signature") and answered with 400.
+ * @public
+ */
+export const LOG_TOKEN_PATTERN = /^\.?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Most bytes of Airflow's log one answer of the backend reads and forwards:
+ * a longer log is paged (`hasMore`), so no answer holds more than this.
+ * @public
+ */
+export const LOG_PAGE_MAX_BYTES = 256 * 1024;
+
+/** Longest log line forwarded, in characters; a longer one is cut (`…`). @public */
+export const LOG_LINE_MAX_CHARS = 8 * 1024;
+
+/** Longest exception message picked out of a log, in characters. @public */
+export const LOG_ERROR_MESSAGE_MAX_CHARS = 2000;
+
+/** Most exceptions one log page reports (the last ones read). @public */
+export const LOG_ERRORS_MAX = 10;
+
+/** Most lines a tail request (`tail=N`) may ask for. @public */
+export const LOG_TAIL_LINES_MAX = 1000;
+
+/** Lines of the log tail in a failure summary. @public */
+export const LOG_TAIL_LINES_DEFAULT = 100;
+
+/** Largest line offset into a log a request may ask for. @public */
+export const LOG_OFFSET_MAX = 100_000_000;
+
+/** Most runs the runs × tasks grid shows. @public */
+export const GRID_RUNS_MAX = 25;
+/** Runs of the grid when a request names no number. @public */
+export const GRID_RUNS_DEFAULT = 10;

@@ -40,11 +40,35 @@ export const airflowDagPausePermission = createPermission({
 });
 
 /**
- * Clear a DAG run (all or only failed task instances) so that it runs again.
+ * Clear a DAG run (all or only failed task instances), or one task instance
+ * (with its upstream or downstream tasks), so that it runs again.
  * @public
  */
 export const airflowDagClearPermission = createPermission({
   name: 'airflow.dag.clear',
+  attributes: { action: 'update' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * Read the task logs of one of the entity's DAGs. Logs can hold secrets, so
+ * this is separate from {@link airflowDagReadPermission}: who may see states
+ * may not necessarily read logs.
+ * @public
+ */
+export const airflowDagLogsReadPermission = createPermission({
+  name: 'airflow.dag.logs.read',
+  attributes: { action: 'read' },
+  resourceType: CATALOG_ENTITY,
+});
+
+/**
+ * Change the state of a DAG run or a task instance of one of the entity's
+ * DAGs: mark it success or failed (which stops a running DAG run).
+ * @public
+ */
+export const airflowDagStateUpdatePermission = createPermission({
+  name: 'airflow.dag.state.update',
   attributes: { action: 'update' },
   resourceType: CATALOG_ENTITY,
 });
@@ -65,5 +89,7 @@ export const airflowPermissions = [
   airflowDagTriggerPermission,
   airflowDagPausePermission,
   airflowDagClearPermission,
+  airflowDagLogsReadPermission,
+  airflowDagStateUpdatePermission,
   airflowOwnershipReadPermission,
 ];

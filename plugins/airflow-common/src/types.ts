@@ -195,8 +195,168 @@ export interface AirflowTaskInstance {
   endDate: string | null;
   /** Run time in seconds, or null. */
   durationSeconds: number | null;
-  /** The operator's name, e.g. `PythonOperator`, or null. */
+  /**
+   * The operator as Airflow's UI names it: `PythonOperator`, `BashOperator`,
+   * `@task` for a `@task`-decorated function (Airflow 3's `operator_name`;
+   * Airflow 2's decorator classes such as `_PythonDecoratedOperator` are
+   * mapped to the same names), or null.
+   */
   operator: string | null;
+  /** The rendered label of a mapped task instance (`map_index_template`), or null. */
+  renderedMapIndex: string | null;
+  /** How many tries the task instance has in all (retries + 1), or null when Airflow does not say. */
+  maxTries: number | null;
+}
+
+/**
+ * One try of a task instance.
+ * Source: `GET …/taskInstances/{task_id}/{map_index}/tries` (Airflow 3; Airflow
+ * 2.10+), or the task instance itself on older Airflow 2 (the current try only).
+ * @public
+ */
+export interface AirflowTaskInstanceTry {
+  /** The task id. */
+  taskId: string;
+  /** Map index, -1 for an unmapped task. */
+  mapIndex: number;
+  /** The try number, 1-based. */
+  tryNumber: number;
+  /** State the try ended in (or is in). */
+  state: TaskInstanceState;
+  /** When the try started, or null. */
+  startDate: string | null;
+  /** When the try ended, or null. */
+  endDate: string | null;
+  /** Run time in seconds, or null. */
+  durationSeconds: number | null;
+  /** The worker that ran the try, or null. */
+  hostname: string | null;
+  /** The operator as Airflow's UI names it, or null. */
+  operator: string | null;
+}
+
+/** The tries of one task instance, oldest first. @public */
+export interface AirflowTaskInstanceTries {
+  /** The tries, oldest first. */
+  tries: AirflowTaskInstanceTry[];
+  /** False when the Airflow instance has no tries endpoint (Airflow 2 before 2.10): only the current try is listed. */
+  complete: boolean;
+}
+
+/** An exception picked out of a task log. @public */
+export interface AirflowLogError {
+  /** The exception type, e.g. `RuntimeError` or `airflow.exceptions.AirflowException`. */
+  type: string;
+  /** The exception message (its first 2000 characters). */
+  message: string;
+}
+
+/**
+ * One line of a task log, normalized from Airflow 3's structured log (JSON or
+ * NDJSON) or Airflow 2's text log.
+ * @public
+ */
+export interface AirflowLogLine {
+  /** Position of the line in the log read with the page's token (0-based). */
+  index: number;
+  /** When the line was logged (ISO 8601, UTC), or null. */
+  timestamp: string | null;
+  /** The level in lower case (`debug`, `info`, `warning`, `error`, `critical`), or null. */
+  level: string | null;
+  /** The logger or source that wrote the line, or null. */
+  logger: string | null;
+  /** The message; a group marker carries the group's title. At most 8 KiB. */
+  message: string;
+  /** `start` for a `::group::` marker, `end` for `::endgroup::`, null for other lines. */
+  group: 'start' | 'end' | null;
+  /** The exception this line reports, or null. */
+  error: AirflowLogError | null;
+}
+
+/**
+ * One page of a task try's log.
+ * Source: `GET …/taskInstances/{task_id}/logs/{try_number}` (both versions).
+ * Pages: pass `nextToken` and `nextOffset` back to read on. `hasMore` says
+ * that more lines are there now (the page stopped at the byte cap);
+ * `endOfLog` false means that the try is still running and more lines may
+ * come later.
+ * @public
+ */
+export interface AirflowTaskLog {
+  /** The try number. */
+  tryNumber: number;
+  /** Map index, -1 for an unmapped task. */
+  mapIndex: number;
+  /** The lines of this page. */
+  lines: AirflowLogLine[];
+  /** Token to send for the next page (Airflow's continuation token), or null. */
+  nextToken: string | null;
+  /** Offset to send for the next page (lines of `nextToken`'s log already read). */
+  nextOffset: number;
+  /** True when the page stopped at the byte cap and more lines can be read right away. */
+  hasMore: boolean;
+  /** True when Airflow reports the log complete (the try is not running). */
+  endOfLog: boolean;
+  /** True for a tail page: `lines` are the last lines of the log; earlier lines were skipped. */
+  tail: boolean;
+  /** Bytes of Airflow's answer read for this page. */
+  bytesRead: number;
+  /** Exceptions reported on the lines read for this page, in order (at most 10). */
+  errors: AirflowLogError[];
+}
+
+/**
+ * Why a DAG run failed.
+ * Source: `GET /api/airflow/entities/…/runs/{runId}/failure`.
+ * @public
+ */
+export interface AirflowDagRunFailure {
+  /** The DAG run. */
+  run: AirflowDagRun;
+  /** Its failed task instances, earliest end first. */
+  failed: AirflowTaskInstance[];
+  /** Its upstream-failed task instances. */
+  upstreamFailed: AirflowTaskInstance[];
+  /** The first failed task instance (earliest end), or null. */
+  firstFailed: AirflowTaskInstance | null;
+  /** The tail of the latest try's log of `firstFailed`, or null (none failed, or logs not readable). */
+  log: AirflowTaskLog | null;
+  /** Why `log` is null although a task failed: the caller may not read logs, or Airflow could not serve them. */
+  logUnavailable: string | null;
+}
+
+/** A task instance a state change or clear touched (or, in a dry run, would touch). @public */
+export interface AirflowTaskInstanceRef {
+  /** The task id. */
+  taskId: string;
+  /** The map index; null when Airflow does not say (Airflow 2 answers without it). */
+  mapIndex: number | null;
+  /** The state before the change, or null when Airflow does not say. */
+  state: TaskInstanceState | null;
+}
+
+/**
+ * What a task instance state change or clear touched.
+ * Source: `PATCH …/taskInstances/{taskId}`, `POST …/taskInstances/{taskId}/clear`.
+ * @public
+ */
+export interface AirflowTaskInstancesChange {
+  /** True for a preview (`dryRun`): nothing was changed. */
+  dryRun: boolean;
+  /** The task instances touched, or that would be touched. */
+  taskInstances: AirflowTaskInstanceRef[];
+}
+
+/**
+ * The latest runs of a DAG with their task instances, for the runs × tasks grid.
+ * Source: `GET /api/airflow/entities/…/dags/{instance}/{dagId}/grid`.
+ * @public
+ */
+export interface AirflowDagGrid {
+  /** The task ids in the order of their first appearance, newest run first. */
+  taskIds: string[];
+  /** The latest runs, newest first, each with its task instances. */
+  runs: Array<{ run: AirflowDagRun; taskInstances: AirflowTaskInstance[] }>;
 }
 
 /** One page of DAG runs. @public */
@@ -312,6 +472,34 @@ export interface AirflowTriggerDagRunRequest {
 export interface AirflowClearDagRunRequest {
   /** Clear only failed (and upstream-failed) task instances. Default false: all tasks. */
   onlyFailed?: boolean;
+}
+
+/** Body of a DAG run state change: `PATCH .../runs/{runId}`. @public */
+export interface AirflowSetDagRunStateRequest {
+  /** `success` or `failed`; marking a running DAG run stops it. */
+  state: 'success' | 'failed';
+}
+
+/** Body of a task instance state change: `PATCH .../runs/{runId}/taskInstances/{taskId}`. @public */
+export interface AirflowSetTaskInstanceStateRequest {
+  /** `success` or `failed`. */
+  state: 'success' | 'failed';
+  /** Also mark the task's downstream tasks. Default false. */
+  includeDownstream?: boolean;
+  /** Also mark the task's upstream tasks. Default false. */
+  includeUpstream?: boolean;
+}
+
+/** Body of a task instance clear: `POST .../runs/{runId}/taskInstances/{taskId}/clear`. @public */
+export interface AirflowClearTaskInstanceRequest {
+  /** True to preview what would be cleared, false to clear. Required. */
+  dryRun: boolean;
+  /** Clear only failed task instances. Default false. */
+  onlyFailed?: boolean;
+  /** Also clear the task's downstream tasks. Default false. */
+  includeDownstream?: boolean;
+  /** Also clear the task's upstream tasks. Default false. */
+  includeUpstream?: boolean;
 }
 
 /** Body of a pause request: `PATCH .../dags/{instance}/{dagId}`. @public */

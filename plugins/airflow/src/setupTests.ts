@@ -4,7 +4,7 @@ import { configure } from '@testing-library/react';
 // Rendering MUI tables and dialogs in jsdom takes seconds per test on a
 // loaded 2-core CI machine: a bound against hangs, not a performance check.
 // The same for waiting on an element (lazy extensions load in that time).
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 configure({ asyncUtilTimeout: 15_000 });
 
 // jsdom lays nothing out: CodeMirror measures text ranges, which jsdom lacks.

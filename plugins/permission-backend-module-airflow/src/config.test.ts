@@ -5,7 +5,7 @@ const read = (airflow: object) =>
   readAirflowPolicyConfig(new ConfigReader({ permission: { airflow } }));
 
 describe('readAirflowPolicyConfig', () => {
-  it('has safe defaults: no admins, trigger/pause/clear are writes, reads open, no transitive ownership', () => {
+  it('has safe defaults: no admins, trigger/pause/clear/state changes and logs are restricted, reads open, no transitive ownership', () => {
     expect(readAirflowPolicyConfig(new ConfigReader({}))).toEqual({
       adminGroupRefs: [],
       readRequiresOwnership: false,
@@ -13,6 +13,8 @@ describe('readAirflowPolicyConfig', () => {
         'airflow.dag.trigger',
         'airflow.dag.pause',
         'airflow.dag.clear',
+        'airflow.dag.state.update',
+        'airflow.dag.logs.read',
       ],
       transitiveOwnership: { enabled: false, maxDepth: 10 },
     });

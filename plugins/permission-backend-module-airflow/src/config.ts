@@ -2,7 +2,9 @@ import type { Config } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   airflowDagClearPermission,
+  airflowDagLogsReadPermission,
   airflowDagPausePermission,
+  airflowDagStateUpdatePermission,
   airflowDagTriggerPermission,
   airflowPermissions,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -12,6 +14,9 @@ export const DEFAULT_WRITE_PERMISSIONS: readonly string[] = [
   airflowDagTriggerPermission.name,
   airflowDagPausePermission.name,
   airflowDagClearPermission.name,
+  airflowDagStateUpdatePermission.name,
+  // Not a write, but logs can hold secrets: owners and admins only.
+  airflowDagLogsReadPermission.name,
 ];
 
 /** The default of `permission.airflow.transitiveOwnership.maxDepth`. */

@@ -5,7 +5,9 @@ import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import {
   airflowDagClearPermission,
+  airflowDagLogsReadPermission,
   airflowDagPausePermission,
+  airflowDagStateUpdatePermission,
   airflowDagReadPermission,
   airflowDagTriggerPermission,
   airflowOwnershipReadPermission,
@@ -76,6 +78,8 @@ describe('AirflowOwnerPermissionPolicy', () => {
     airflowDagTriggerPermission,
     airflowDagPausePermission,
     airflowDagClearPermission,
+    airflowDagStateUpdatePermission,
+    airflowDagLogsReadPermission,
   ])(
     'makes $name conditional on catalog ownership, which allows the owner and denies others',
     async permission => {
@@ -103,13 +107,20 @@ describe('AirflowOwnerPermissionPolicy', () => {
     },
   );
 
-  it('allows members of an admin group every Airflow action unconditionally', async () => {
-    const decision = await policy().handle(
-      { permission: airflowDagTriggerPermission } as any,
-      userOf('user:default/carol'),
-    );
-    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
-  });
+  it.each([
+    airflowDagTriggerPermission,
+    airflowDagStateUpdatePermission,
+    airflowDagLogsReadPermission,
+  ])(
+    'allows members of an admin group $name unconditionally',
+    async permission => {
+      const decision = await policy().handle(
+        { permission } as any,
+        userOf('user:default/carol'),
+      );
+      expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+    },
+  );
 
   it('denies Airflow writes to callers that are not users', async () => {
     const decision = await policy().handle(

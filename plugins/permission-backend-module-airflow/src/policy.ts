@@ -38,7 +38,9 @@ export interface AirflowOwnerPermissionPolicyOptions {
   adminGroupRefs?: string[];
   /**
    * Names of the Airflow permissions that only owners (and admins) get.
-   * Default: `airflow.dag.trigger`, `airflow.dag.pause`, `airflow.dag.clear`.
+   * Default: `airflow.dag.trigger`, `airflow.dag.pause`, `airflow.dag.clear`,
+   * `airflow.dag.state.update` and `airflow.dag.logs.read` (logs can hold
+   * secrets).
    */
   writePermissions?: string[];
   /** Whether `airflow.dag.read` needs ownership too. Default `false`. */
@@ -61,7 +63,8 @@ export interface AirflowOwnerPermissionPolicyOptions {
  *
  * - Every Airflow permission that is not restricted (by default
  *   `airflow.dag.read` and `airflow.ownership.read`) is allowed.
- * - Restricted permissions (by default trigger, pause and clear) are allowed
+ * - Restricted permissions (by default trigger, pause, clear, state update
+ *   and logs read) are allowed
  *   unconditionally to members of the admin groups and, for everyone else, as
  *   a conditional decision with the catalog's `isEntityOwner` rule: allowed on
  *   the entities the caller owns. A restricted basic permission is denied to

@@ -21,7 +21,10 @@ export interface TestDatabase {
  * `scripts/postgres.sh url`): each test gets a database of its own there,
  * dropped afterwards.
  */
-export const TEST_DATABASES: { name: string; create(): Promise<TestDatabase> }[] = [
+export const TEST_DATABASES: {
+  name: string;
+  create(): Promise<TestDatabase>;
+}[] = [
   {
     name: 'SQLite',
     async create() {

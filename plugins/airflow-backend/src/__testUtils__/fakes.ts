@@ -9,12 +9,16 @@ import type {
   AirflowDag,
   AirflowDagRun,
   AirflowTaskInstance,
+  AirflowTaskLog,
   JsonValue,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type {
   AirflowClient,
   AirflowInstanceConfig,
+  ClearTaskInstanceOptions,
   ListDagRunsOptions,
+  ReadTaskLogOptions,
+  SetTaskInstanceStateOptions,
 } from '../lib/airflow/types';
 
 /** A DAG in the normalized shape, with overridable fields. */
@@ -37,6 +41,55 @@ export function dag(
     nextRunLogicalDate: '2026-11-30T06:00:00Z',
     nextRunAfter: '2026-12-01T06:00:00Z',
     webUrl: `http://airflow.test/dags/${dagId}`,
+    ...overrides,
+  };
+}
+
+/** A task instance in the normalized shape. */
+export function taskInstance(
+  taskId: string,
+  overrides: Partial<AirflowTaskInstance> = {},
+): AirflowTaskInstance {
+  return {
+    taskId,
+    mapIndex: -1,
+    state: 'success',
+    tryNumber: 1,
+    startDate: '2026-11-29T06:00:01Z',
+    endDate: '2026-11-29T06:00:03Z',
+    durationSeconds: 2,
+    operator: '@task',
+    renderedMapIndex: null,
+    maxTries: 2,
+    ...overrides,
+  };
+}
+
+/** A log page in the normalized shape. */
+export function taskLog(
+  overrides: Partial<AirflowTaskLog> = {},
+): AirflowTaskLog {
+  return {
+    tryNumber: 1,
+    mapIndex: -1,
+    lines: [
+      {
+        index: 0,
+        timestamp: '2026-11-29T06:00:02Z',
+        level: 'error',
+        logger: 'task',
+        message: 'Task failed with exception',
+        group: null,
+        error: { type: 'RuntimeError', message: 'boom' },
+      },
+    ],
+    nextToken: null,
+    nextOffset: 1,
+    hasMore: false,
+    endOfLog: true,
+    tail: false,
+    bytesRead: 120,
+    errors: [{ type: 'RuntimeError', message: 'boom' }],
     ...overrides,
   };
 }
@@ -141,6 +194,87 @@ export function fakeClient(
     clearDagRun: jest.fn(
       async (dagId: string, runId: string, _options: { onlyFailed: boolean }) =>
         run(dagId, runId, { state: 'queued' }),
+    ),
+    listTaskInstancesOfRuns: jest.fn(
+      async (_dagId: string, runIds: string[]) => {
+        const map = new Map<string, AirflowTaskInstance[]>();
+        for (const id of runIds) map.set(id, [taskInstance('extract')]);
+        return map;
+      },
+    ),
+    getTaskInstance: jest.fn(
+      async (
+        _dagId: string,
+        _runId: string,
+        taskId: string,
+        mapIndex: number,
+      ) => taskInstance(taskId, { mapIndex }),
+    ),
+    listTaskInstanceTries: jest.fn(
+      async (
+        _dagId: string,
+        _runId: string,
+        taskId: string,
+        mapIndex: number,
+      ) => ({
+        tries: [
+          {
+            taskId,
+            mapIndex,
+            tryNumber: 1,
+            state: 'failed' as const,
+            startDate: '2026-11-29T06:00:01Z',
+            endDate: '2026-11-29T06:00:03Z',
+            durationSeconds: 2,
+            hostname: 'worker-1',
+            operator: '@task',
+          },
+        ],
+        complete: true,
+      }),
+    ),
+    readTaskLog: jest.fn(
+      async (
+        _dagId: string,
+        _runId: string,
+        _taskId: string,
+        options: ReadTaskLogOptions,
+      ) =>
+        taskLog({
+          tryNumber: options.tryNumber,
+          mapIndex: options.mapIndex,
+          tail: options.tail !== undefined,
+        }),
+    ),
+    setDagRunState: jest.fn(
+      async (dagId: string, runId: string, state: 'success' | 'failed') =>
+        run(dagId, runId, { state }),
+    ),
+    setTaskInstanceState: jest.fn(
+      async (
+        _dagId: string,
+        _runId: string,
+        taskId: string,
+        options: SetTaskInstanceStateOptions,
+      ) => ({
+        dryRun: false,
+        taskInstances: [
+          { taskId, mapIndex: options.mapIndex, state: options.state },
+        ],
+      }),
+    ),
+    clearTaskInstance: jest.fn(
+      async (
+        _dagId: string,
+        _runId: string,
+        taskId: string,
+        options: ClearTaskInstanceOptions,
+      ) => ({
+        dryRun: options.dryRun,
+        taskInstances: [
+          { taskId, mapIndex: options.mapIndex, state: 'failed' as const },
+        ],
+      }),
     ),
   };
 }

@@ -10,6 +10,9 @@ import {
   type SpecIndex,
 } from './spec';
 
+/** An integer as the API accepts it in a path or query: decimal digits, an optional minus. */
+const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
 /**
  * Answers 405 with an `Allow` header for a request whose path is in the spec
  * but whose method is not declared for it. (The OpenAPI validator would turn
@@ -90,3 +93,60 @@ export const jsonBody: RequestHandler = express.json({
   limit: REQUEST_BODY_MAX_BYTES,
   strict: true,
 });
+
+/**
+ * Refuses integer parameters (path and query) that are not written in
+ * decimal digits: the OpenAPI validator coerces strings with JavaScript's
+ * number parsing, which would read `1e3` as 1000, `0x10` as 16 and ` 7` as
+ * 7. Ranges are left to the validator.
+ */
+export function strictIntegers(index: SpecIndex): RequestHandler {
+  return (req, _res, next) => {
+    const route = index.route(req.path);
+    if (!route) {
+      next();
+      return;
+    }
+    const params = index.parameters(route, req.method);
+    let pathValues: Record<string, string> | undefined;
+    for (const param of params) {
+      const schema = index.resolve(param.schema);
+      if (schema?.type !== 'integer') continue;
+      let raw: unknown;
+      let where: string;
+      if (param.in === 'query') {
+        raw = (req.query as Record<string, unknown>)[param.name];
+        where = 'query';
+      } else if (param.in === 'path') {
+        pathValues ??= index.pathValues(route, req.path);
+        const encoded = pathValues[param.name];
+        try {
+          raw = encoded === undefined ? undefined : decodeURIComponent(encoded);
+        } catch {
+          raw = encoded;
+        }
+        where = 'path';
+      } else {
+        continue;
+      }
+      if (raw === undefined) continue;
+      const values = Array.isArray(raw) ? raw : [raw];
+      if (values.some(v => typeof v !== 'string' || !DECIMAL_INTEGER.test(v))) {
+        next(
+          new InputError(
+            `Invalid ${where}: ${
+              param.name
+            } must be an integer in decimal digits${
+              typeof schema.minimum === 'number' &&
+              typeof schema.maximum === 'number'
+                ? ` from ${schema.minimum} to ${schema.maximum}`
+                : ''
+            }`,
+          ),
+        );
+        return;
+      }
+    }
+    next();
+  };
+}

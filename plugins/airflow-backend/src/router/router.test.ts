@@ -6,6 +6,9 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   NOTE_MAX_LENGTH,
+  airflowDagClearPermission,
+  airflowDagLogsReadPermission,
+  airflowDagStateUpdatePermission,
   airflowDagTriggerPermission,
   airflowOwnershipReadPermission,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -20,6 +23,7 @@ import {
   memoryCache,
   recordingAuditor,
   run,
+  taskInstance,
 } from '../__testUtils__/fakes';
 import { DagRunExistsError } from '../lib/airflow';
 import { TEST_DATABASES, type TestDatabase } from '../__testUtils__/databases';
@@ -81,7 +85,7 @@ const SPEC_RUNS =
 
 // Each test builds the validated router (it compiles the spec) and the first migrates an in-memory
 // database: allow for a busy machine.
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 describe('router', () => {
   it('answers 401 without user credentials, before any call to Airflow', async () => {
@@ -526,7 +530,9 @@ describe('router', () => {
 
   it('serves a page of the ownership view with orphans flagged and the summary', async () => {
     const { app } = await setup();
-    const res = await request(app).get('/ownership?limit=2&sort=dagId&order=desc');
+    const res = await request(app).get(
+      '/ownership?limit=2&sort=dagId&order=desc',
+    );
     expect(res.status).toBe(200);
     expect(res.body.summary).toEqual({
       total: 3,
@@ -544,7 +550,9 @@ describe('router', () => {
     expect(res.body.dags[0].isOrphan).toBe(true);
     const orphans = await request(app).get('/ownership?orphans=true');
     expect(orphans.body.dags.map((d: any) => d.dagId)).toEqual(['orphan']);
-    const owned = await request(app).get('/ownership?orphans=false&owned=true&q=orders');
+    const owned = await request(app).get(
+      '/ownership?orphans=false&owned=true&q=orders',
+    );
     expect(owned.body.dags.map((d: any) => d.dagId)).toEqual(['orders_etl']);
   });
 
@@ -560,7 +568,9 @@ describe('router', () => {
 
   it('streams the filtered DAGs as CSV, formulas neutralised', async () => {
     const { app } = await setup();
-    const res = await request(app).get('/ownership/export?owned=true&sort=dagId');
+    const res = await request(app).get(
+      '/ownership/export?owned=true&sort=dagId',
+    );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe(
@@ -585,15 +595,26 @@ describe('router', () => {
       lastRefreshError: null,
       instances: [{ instance: 'local', dagCount: 3, error: null }],
     });
-    const dangling = await request(app).get('/ownership/dangling?instance=local');
-    expect(dangling.body).toEqual({ total: 0, offset: 0, limit: 25, dangling: [] });
+    const dangling = await request(app).get(
+      '/ownership/dangling?instance=local',
+    );
+    expect(dangling.body).toEqual({
+      total: 0,
+      offset: 0,
+      limit: 25,
+      dangling: [],
+    });
   });
 
   it('answers 403 for the ownership view, its export and its refresh without airflow.ownership.read', async () => {
     const { app, client } = await setup({
       deny: [airflowOwnershipReadPermission.name],
     });
-    for (const path of ['/ownership', '/ownership/dangling', '/ownership/export']) {
+    for (const path of [
+      '/ownership',
+      '/ownership/dangling',
+      '/ownership/export',
+    ]) {
       const res = await request(app).get(path);
       expect(res.status).toBe(403);
       expect(res.body.error.message).toContain('airflow.ownership.read');
@@ -610,8 +631,18 @@ describe('router', () => {
     const cases: Array<[string, string, string, unknown]> = [
       ['get', '/instances', '/instances', undefined],
       ['get', '/ownership', '/ownership', undefined],
-      ['get', '/ownership?q=orders&mine=true&sort=lastRun&order=desc&limit=5&offset=0', '/ownership', undefined],
-      ['get', '/ownership/dangling?owner=group%3Adefault%2Fa&limit=1', '/ownership/dangling', undefined],
+      [
+        'get',
+        '/ownership?q=orders&mine=true&sort=lastRun&order=desc&limit=5&offset=0',
+        '/ownership',
+        undefined,
+      ],
+      [
+        'get',
+        '/ownership/dangling?owner=group%3Adefault%2Fa&limit=1',
+        '/ownership/dangling',
+        undefined,
+      ],
       ['post', '/ownership/refresh', '/ownership/refresh', undefined],
       ['get', '/entities/component/default/orders/dags', E, undefined],
       ['get', DAG, D, undefined],
@@ -620,6 +651,44 @@ describe('router', () => {
       ['post', `${DAG}/runs`, `${D}/runs`, { conf: { a: 1 } }],
       ['get', `${DAG}/runs/${RUN}`, `${D}/runs/{runId}`, undefined],
       ['post', `${DAG}/runs/${RUN}/clear`, `${D}/runs/{runId}/clear`, {}],
+      ['patch', `${DAG}/runs/${RUN}`, `${D}/runs/{runId}`, { state: 'failed' }],
+      ['get', `${DAG}/grid?limit=3`, `${D}/grid`, undefined],
+      [
+        'get',
+        `${DAG}/runs/${RUN}/failure`,
+        `${D}/runs/{runId}/failure`,
+        undefined,
+      ],
+      [
+        'get',
+        `${DAG}/runs/${RUN}/taskInstances/extract?mapIndex=2`,
+        `${D}/runs/{runId}/taskInstances/{taskId}`,
+        undefined,
+      ],
+      [
+        'patch',
+        `${DAG}/runs/${RUN}/taskInstances/extract`,
+        `${D}/runs/{runId}/taskInstances/{taskId}`,
+        { state: 'success', includeDownstream: true },
+      ],
+      [
+        'post',
+        `${DAG}/runs/${RUN}/taskInstances/extract/clear`,
+        `${D}/runs/{runId}/taskInstances/{taskId}/clear`,
+        { dryRun: true },
+      ],
+      [
+        'get',
+        `${DAG}/runs/${RUN}/taskInstances/extract/tries`,
+        `${D}/runs/{runId}/taskInstances/{taskId}/tries`,
+        undefined,
+      ],
+      [
+        'get',
+        `${DAG}/runs/${RUN}/taskInstances/extract/logs/1?tail=50`,
+        `${D}/runs/{runId}/taskInstances/{taskId}/logs/{tryNumber}`,
+        undefined,
+      ],
       // errors
       ['get', '/entities/component/default/unknown/dags', E, undefined],
       ['post', `${DAG}/runs`, `${D}/runs`, { conf: [1] }],
@@ -645,7 +714,9 @@ describe('router', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
       expect(
-        Object.keys(spec.paths['/ownership/export'].get.responses['200'].content),
+        Object.keys(
+          spec.paths['/ownership/export'].get.responses['200'].content,
+        ),
       ).toEqual(['text/csv']);
     });
 
@@ -670,6 +741,436 @@ describe('router', () => {
         'get /ownership/export',
       ];
       expect([...new Set(exercised)].sort()).toEqual(documented.sort());
+    });
+  });
+
+  describe('task instances, logs and state changes', () => {
+    const RUN_ID = 'manual__2025-03-29T19:48:49.273773+00:00';
+    const RUN = `${DAG}/runs/${encodeURIComponent(RUN_ID)}`;
+    const TI = `${RUN}/taskInstances/extract`;
+
+    it('reads the tries of a mapped task instance and one page of a log with the token and offset passed on', async () => {
+      const { app, client } = await setup();
+      const tries = await request(app).get(`${TI}/tries?mapIndex=3`);
+      expect(tries.status).toBe(200);
+      expect(client.listTaskInstanceTries).toHaveBeenCalledWith(
+        'orders_etl',
+        RUN_ID,
+        'extract',
+        3,
+      );
+      const token = 'eyJsb2dfcG9zIjoxMH0.kP3bJ0l5Xq2c4w7b';
+      const log = await request(app).get(
+        `${TI}/logs/2?mapIndex=3&token=${token}&offset=40`,
+      );
+      expect(log.status).toBe(200);
+      expect(client.readTaskLog).toHaveBeenCalledWith(
+        'orders_etl',
+        RUN_ID,
+        'extract',
+        { mapIndex: 3, tryNumber: 2, token, offset: 40, tail: undefined },
+      );
+    });
+
+    it.each([
+      ['mapIndex NaN', `${TI}/tries?mapIndex=NaN`, 'mapIndex'],
+      ['mapIndex -2', `${TI}/tries?mapIndex=-2`, 'mapIndex'],
+      [
+        'mapIndex 1e3',
+        `${TI}/tries?mapIndex=1e3`,
+        'mapIndex must be an integer in decimal digits',
+      ],
+      ['mapIndex 0x10', `${TI}/logs/1?mapIndex=0x10`, 'mapIndex'],
+      ['an empty mapIndex', `${TI}/tries?mapIndex=`, 'mapIndex'],
+      ['mapIndex 1.5', `${TI}?mapIndex=1.5`, 'mapIndex'],
+      ['try number 0', `${TI}/logs/0`, 'tryNumber'],
+      ['a negative try number', `${TI}/logs/-1`, 'tryNumber'],
+      ['a fractional try number', `${TI}/logs/1.5`, 'tryNumber'],
+      [
+        'try number 1e1',
+        `${TI}/logs/1e1`,
+        'tryNumber must be an integer in decimal digits',
+      ],
+      [
+        'a task id with a space',
+        `${RUN}/taskInstances/a%20b/tries`,
+        'task id may contain only',
+      ],
+      ['a task id with a slash', `${RUN}/taskInstances/a%2Fb/tries`, 'task id'],
+      ['the task id ..', `${RUN}/taskInstances/%2E%2E/tries`, 'task id'],
+      [
+        'a token Airflow does not issue',
+        `${TI}/logs/1?token=not-a-token`,
+        'token must be the nextToken',
+      ],
+      [
+        'a token with other characters',
+        `${TI}/logs/1?token=abc.de%24f`,
+        'token',
+      ],
+      [
+        'an oversized token',
+        `${TI}/logs/1?token=a.${'b'.repeat(5000)}`,
+        'token',
+      ],
+      ['a tail of 0', `${TI}/logs/1?tail=0`, 'tail'],
+      ['a tail above 1000', `${TI}/logs/1?tail=1001`, 'tail'],
+      ['a negative offset', `${TI}/logs/1?offset=-1`, 'offset'],
+      ['a grid of 26 runs', `${DAG}/grid?limit=26`, 'limit'],
+    ])(
+      'answers 400 for %s before calling Airflow',
+      async (_name, url, message) => {
+        const { app, client } = await setup();
+        const res = await request(app).get(url);
+        expect(res.status).toBe(400);
+        expect(res.body.error.name).toBe('InputError');
+        expect(res.body.error.message).toContain(message);
+        expect(client.readTaskLog).not.toHaveBeenCalled();
+        expect(client.listTaskInstanceTries).not.toHaveBeenCalled();
+        expect(client.getTaskInstance).not.toHaveBeenCalled();
+        expect(client.listDagRuns).not.toHaveBeenCalled();
+      },
+    );
+
+    it('answers 403 on logs without airflow.dag.logs.read, naming the permission, while states stay readable', async () => {
+      const { app, client } = await setup({
+        deny: [airflowDagLogsReadPermission.name],
+      });
+      const log = await request(app).get(`${TI}/logs/1`);
+      expect(log.status).toBe(403);
+      expect(log.body.error.message).toBe(
+        'You are not allowed to read the task logs of DAGs of component:default/orders (permission airflow.dag.logs.read)',
+      );
+      expect(client.readTaskLog).not.toHaveBeenCalled();
+      expect((await request(app).get(`${TI}/tries`)).status).toBe(200);
+      expect((await request(app).get(RUN)).status).toBe(200);
+    });
+
+    it('answers 404 for the logs of a DAG the entity does not name, and of an unknown entity', async () => {
+      const { app, client } = await setup();
+      const notNamed = await request(app).get(
+        `/entities/component/default/orders/dags/local/orphan/runs/r1/taskInstances/t/logs/1`,
+      );
+      expect(notNamed.status).toBe(404);
+      const unknown = await request(app).get(
+        `/entities/component/default/nobody/dags/local/orders_etl/runs/r1/taskInstances/t/logs/1`,
+      );
+      expect(unknown.status).toBe(404);
+      expect(client.readTaskLog).not.toHaveBeenCalled();
+    });
+
+    it('summarizes a failure: the first failed task instance and the tail of its latest try', async () => {
+      const { app, client } = await setup();
+      client.listTaskInstances.mockResolvedValue([
+        taskInstance('load', {
+          state: 'upstream_failed',
+          tryNumber: 0,
+          endDate: null,
+        }),
+        taskInstance('transform', {
+          state: 'failed',
+          tryNumber: 2,
+          endDate: '2026-11-29T06:00:09Z',
+        }),
+        taskInstance('extract', {
+          state: 'failed',
+          tryNumber: 1,
+          endDate: '2026-11-29T06:00:04Z',
+        }),
+      ]);
+      const res = await request(app).get(`${RUN}/failure`);
+      expect(res.status).toBe(200);
+      expect(res.body.failed.map((t: any) => t.taskId)).toEqual([
+        'extract',
+        'transform',
+      ]);
+      expect(res.body.upstreamFailed.map((t: any) => t.taskId)).toEqual([
+        'load',
+      ]);
+      expect(res.body.firstFailed.taskId).toBe('extract');
+      expect(res.body.log.errors).toEqual([
+        { type: 'RuntimeError', message: 'boom' },
+      ]);
+      expect(client.readTaskLog).toHaveBeenCalledWith(
+        'orders_etl',
+        RUN_ID,
+        'extract',
+        {
+          mapIndex: -1,
+          tryNumber: 1,
+          offset: 0,
+          tail: 100,
+        },
+      );
+    });
+
+    it('summarizes a failure without the log for a caller who may not read logs, saying why', async () => {
+      const { app, client } = await setup({
+        deny: [airflowDagLogsReadPermission.name],
+      });
+      client.listTaskInstances.mockResolvedValue([
+        taskInstance('extract', { state: 'failed' }),
+      ]);
+      const res = await request(app).get(`${RUN}/failure`);
+      expect(res.status).toBe(200);
+      expect(res.body.firstFailed.taskId).toBe('extract');
+      expect(res.body.log).toBeNull();
+      expect(res.body.logUnavailable).toContain('airflow.dag.logs.read');
+      expect(client.readTaskLog).not.toHaveBeenCalled();
+    });
+
+    it('answers the grid of the latest runs with their task instances', async () => {
+      const { app, client } = await setup();
+      client.listDagRuns.mockResolvedValue({
+        items: [
+          await client.getDagRun('orders_etl', 'r2'),
+          await client.getDagRun('orders_etl', 'r1'),
+        ],
+        totalEntries: 2,
+      });
+      const res = await request(app).get(`${DAG}/grid`);
+      expect(res.status).toBe(200);
+      expect(client.listDagRuns).toHaveBeenCalledWith('orders_etl', {
+        limit: 10,
+        offset: 0,
+      });
+      expect(client.listTaskInstancesOfRuns).toHaveBeenCalledWith(
+        'orders_etl',
+        ['r2', 'r1'],
+      );
+      expect(res.body.taskIds).toEqual(['extract']);
+      expect(res.body.runs.map((r: any) => r.run.runId)).toEqual(['r2', 'r1']);
+    });
+
+    it('stops a run (marks it failed), marks a task instance with its downstream tasks and previews a clear, each audited', async () => {
+      const { app, client, events } = await setup();
+      const stop = await request(app).patch(RUN).send({ state: 'failed' });
+      expect(stop.status).toBe(200);
+      expect(client.setDagRunState).toHaveBeenCalledWith(
+        'orders_etl',
+        RUN_ID,
+        'failed',
+      );
+      const mark = await request(app)
+        .patch(`${TI}?mapIndex=1`)
+        .send({ state: 'success', includeDownstream: true });
+      expect(mark.status).toBe(200);
+      expect(client.setTaskInstanceState).toHaveBeenCalledWith(
+        'orders_etl',
+        RUN_ID,
+        'extract',
+        {
+          mapIndex: 1,
+          state: 'success',
+          includeUpstream: false,
+          includeDownstream: true,
+        },
+      );
+      const preview = await request(app)
+        .post(`${TI}/clear`)
+        .send({ dryRun: true, onlyFailed: true });
+      expect(preview.status).toBe(200);
+      expect(preview.body.dryRun).toBe(true);
+      expect(client.clearTaskInstance).toHaveBeenCalledWith(
+        'orders_etl',
+        RUN_ID,
+        'extract',
+        {
+          mapIndex: -1,
+          dryRun: true,
+          onlyFailed: true,
+          includeUpstream: false,
+          includeDownstream: false,
+        },
+      );
+      expect(events.map(e => [e.eventId, e.outcome, e.meta.runId])).toEqual([
+        ['dag-run-set-state', 'success', RUN_ID],
+        ['task-instance-set-state', 'success', RUN_ID],
+        ['task-instance-clear', 'success', RUN_ID],
+      ]);
+      expect(events[1].meta).toMatchObject({
+        taskId: 'extract',
+        mapIndex: 1,
+        state: 'success',
+      });
+      expect(events[2].meta).toMatchObject({ dryRun: true });
+    });
+
+    it.each([
+      [
+        'stopping a run',
+        'patch',
+        RUN,
+        { state: 'failed' },
+        airflowDagStateUpdatePermission.name,
+        'dag-run-set-state',
+      ],
+      [
+        'marking a task instance',
+        'patch',
+        TI,
+        { state: 'failed' },
+        airflowDagStateUpdatePermission.name,
+        'task-instance-set-state',
+      ],
+      [
+        'clearing a task instance',
+        'post',
+        `${TI}/clear`,
+        { dryRun: false },
+        airflowDagClearPermission.name,
+        'task-instance-clear',
+      ],
+    ])(
+      'answers 403 for %s without the permission, audited as denied',
+      async (_name, method, url, body, permission, eventId) => {
+        const { app, client, events } = await setup({ deny: [permission] });
+        const res = await (request(app) as any)[method](url).send(body);
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toContain(`(permission ${permission})`);
+        expect(client.setDagRunState).not.toHaveBeenCalled();
+        expect(client.setTaskInstanceState).not.toHaveBeenCalled();
+        expect(client.clearTaskInstance).not.toHaveBeenCalled();
+        expect(
+          events.map(e => [e.eventId, e.outcome, e.outcomeMeta?.outcome]),
+        ).toEqual([[eventId, 'fail', 'denied']]);
+      },
+    );
+
+    it.each([
+      [
+        'a run state Airflow cannot be marked with',
+        'patch',
+        RUN,
+        { state: 'running' },
+        'state must be equal to one of the allowed values: success, failed',
+      ],
+      [
+        'a clear without dryRun',
+        'post',
+        `${TI}/clear`,
+        { onlyFailed: true },
+        'dryRun',
+      ],
+      [
+        'an unknown field',
+        'patch',
+        TI,
+        { state: 'failed', includePast: true },
+        "unknown field 'includePast'",
+      ],
+      [
+        'a task instance state with a string flag',
+        'patch',
+        TI,
+        { state: 'failed', includeDownstream: 'yes' },
+        'includeDownstream',
+      ],
+    ])(
+      'answers 400 for %s and audits the refused write',
+      async (_name, method, url, body, message) => {
+        const { app, client, events } = await setup();
+        const res = await (request(app) as any)[method](url).send(body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toContain(message);
+        expect(client.setDagRunState).not.toHaveBeenCalled();
+        expect(client.setTaskInstanceState).not.toHaveBeenCalled();
+        expect(client.clearTaskInstance).not.toHaveBeenCalled();
+        expect(events).toHaveLength(1);
+        expect(events[0]).toMatchObject({
+          outcome: 'fail',
+          outcomeMeta: { outcome: 'failed', refusedBeforeHandler: true },
+        });
+      },
+    );
+  });
+
+  describe('writes refused before their handler are audited', () => {
+    it.each([
+      [
+        'a trigger for a malformed entity name',
+        'post',
+        '/entities/component/default/or%24ders/dags/local/orders_etl/runs',
+        { conf: {} },
+        'dag-trigger',
+        { entityRef: 'component:default/or$ders', dagId: 'orders_etl' },
+      ],
+      [
+        'a trigger for a malformed DAG id',
+        'post',
+        "/entities/component/default/orders/dags/local/a'b/runs",
+        { conf: {} },
+        'dag-trigger',
+        { dagId: "a'b", instance: 'local' },
+      ],
+      [
+        'a pause with a non-boolean',
+        'patch',
+        DAG,
+        { isPaused: 'yes' },
+        'dag-pause',
+        { dagId: 'orders_etl' },
+      ],
+      [
+        'an unpause with an extra field',
+        'patch',
+        DAG,
+        { isPaused: false, x: 1 },
+        'dag-unpause',
+        { dagId: 'orders_etl' },
+      ],
+      [
+        'a clear of a run id outside the pattern',
+        'post',
+        `${DAG}/runs/${encodeURIComponent('run id with spaces')}/clear`,
+        {},
+        'dag-run-clear',
+        { runId: 'run id with spaces' },
+      ],
+      [
+        'a trigger with a body too large',
+        'post',
+        `${DAG}/runs`,
+        { conf: { blob: 'x'.repeat(70 * 1024) } },
+        'dag-trigger',
+        {},
+      ],
+    ])('%s', async (_name, method, url, body, eventId, meta) => {
+      const { app, client, events } = await setup();
+      const res = await (request(app) as any)[method](url).send(body);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(client.triggerDagRun).not.toHaveBeenCalled();
+      expect(client.setDagPaused).not.toHaveBeenCalled();
+      expect(client.clearDagRun).not.toHaveBeenCalled();
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        eventId,
+        outcome: 'fail',
+        meta,
+        outcomeMeta: { outcome: 'failed', refusedBeforeHandler: true },
+      });
+    });
+
+    it('a write refused as not JSON is audited; a read refused as invalid is not', async () => {
+      const { app, events } = await setup();
+      await request(app)
+        .post(`${DAG}/runs`)
+        .set('Content-Type', 'text/plain')
+        .send('garbage');
+      await request(app).get(`${DAG}/runs?limit=0`);
+      expect(events.map(e => e.eventId)).toEqual(['dag-trigger']);
+    });
+
+    it('a write by a service principal (403 before the service) is audited as denied', async () => {
+      const { app, events } = await setup();
+      await request(app)
+        .patch(DAG)
+        .set('Authorization', mockCredentials.service.header())
+        .send({ isPaused: true });
+      expect(events.map(e => [e.eventId, e.outcomeMeta?.outcome])).toEqual([
+        ['dag-pause', 'denied'],
+      ]);
     });
   });
 });

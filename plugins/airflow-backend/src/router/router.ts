@@ -7,15 +7,22 @@ import { InputError } from '@backstage/errors';
 import {
   checkRunConf,
   type AirflowOwnershipQuery,
+  GRID_RUNS_DEFAULT,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createOpenApiRouter, spec } from '../schema/openapi';
-import type { SetDagPaused } from '../schema/openapi/generated/apis';
-import type { AuditEventStarter } from '../service/audit';
+import type {
+  SetDagPaused,
+  SetDagRunState,
+  SetTaskInstanceState,
+} from '../schema/openapi/generated/apis';
+import { auditRefused, type AuditEventStarter } from '../service/audit';
 import type {
   AirflowService,
   EntityDagRequestOptions,
+  EntityDagRunRequestOptions,
+  EntityTaskInstanceRequestOptions,
 } from '../service/AirflowService';
 import type { OwnershipService } from '../service/OwnershipService';
 import {
@@ -27,6 +34,7 @@ import {
   methodNotAllowed,
   readableValidationErrors,
   requireJsonBody,
+  strictIntegers,
 } from './middleware';
 import { SpecIndex } from './spec';
 
@@ -78,6 +86,38 @@ function ownershipQueryOf(query: {
   };
 }
 
+/** Path parameters of the run-scoped routes. */
+interface RunParams extends DagParams {
+  runId: string;
+}
+
+/** Path parameters of the task-instance-scoped routes. */
+interface TaskParams extends RunParams {
+  taskId: string;
+}
+
+const DAG_PATH = '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}';
+const RUN_PATH = `${DAG_PATH}/runs/{runId}`;
+const TASK_PATH = `${RUN_PATH}/taskInstances/{taskId}`;
+
+/**
+ * The audit event of each write, by method and spec path: the router audits
+ * a write refused before its handler ran (invalid input, no valid token)
+ * under the same event id as its service would.
+ */
+const WRITE_EVENTS: Record<string, (body: any) => string> = {
+  [`patch ${DAG_PATH}`]: body =>
+    body?.isPaused === false ? 'dag-unpause' : 'dag-pause',
+  [`post ${DAG_PATH}/runs`]: () => 'dag-trigger',
+  [`post ${RUN_PATH}/clear`]: () => 'dag-run-clear',
+  [`patch ${RUN_PATH}`]: () => 'dag-run-set-state',
+  [`patch ${TASK_PATH}`]: () => 'task-instance-set-state',
+  [`post ${TASK_PATH}/clear`]: () => 'task-instance-clear',
+};
+
+/** Longest request path recorded in the audit event of a refused write. */
+const AUDITED_PATH_MAX = 500;
+
 /** Kind and namespace of entity refs compare case-insensitively. */
 function entityRefOf(params: {
   kind: string;
@@ -125,10 +165,26 @@ export async function createRouter(
     instance: req.params.instance,
     dagId: req.params.dagId,
   });
+  /** The audit event starter of a request; marks the request audited. */
   const auditOf =
     (req: express.Request<any, any, any, any>): AuditEventStarter =>
-    event =>
-      auditor.createEvent({ ...event, request: req });
+    event => {
+      req.res!.locals.airflowAudited = true;
+      return auditor.createEvent({ ...event, request: req });
+    };
+  const runOf = async (
+    req: express.Request<RunParams, any, any, any>,
+  ): Promise<EntityDagRunRequestOptions> => ({
+    ...(await dagOf(req)),
+    runId: req.params.runId,
+  });
+  const taskOf = async (
+    req: express.Request<TaskParams, any, any, { mapIndex?: number }>,
+  ): Promise<EntityTaskInstanceRequestOptions> => ({
+    ...(await runOf(req)),
+    taskId: req.params.taskId,
+    mapIndex: req.query.mapIndex ?? -1,
+  });
 
   api.get('/instances', async (req, res) => {
     await user(req);
@@ -289,12 +345,186 @@ export async function createRouter(
     },
   );
 
+  // The generated typed router has no `patch`: typed by hand from the generated endpoint types.
+  api.patch(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId',
+    async (
+      req: express.Request<
+        SetDagRunState['path'],
+        SetDagRunState['response'],
+        SetDagRunState['body']
+      >,
+      res: express.Response<SetDagRunState['response']>,
+    ) => {
+      res.json(
+        await airflowService.setDagRunState({
+          ...(await runOf(req)),
+          audit: auditOf(req),
+          state: req.body.state,
+        }),
+      );
+    },
+  );
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/grid',
+    async (req, res) => {
+      res.json(
+        await airflowService.getDagGrid({
+          ...(await dagOf(req)),
+          limit: req.query.limit ?? GRID_RUNS_DEFAULT,
+        }),
+      );
+    },
+  );
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId/failure',
+    async (req, res) => {
+      res.json(await airflowService.getDagRunFailure(await runOf(req)));
+    },
+  );
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId/taskInstances/:taskId',
+    async (req, res) => {
+      res.json(await airflowService.getTaskInstance(await taskOf(req)));
+    },
+  );
+
+  api.patch(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId/taskInstances/:taskId',
+    async (
+      req: express.Request<
+        SetTaskInstanceState['path'],
+        SetTaskInstanceState['response'],
+        SetTaskInstanceState['body'],
+        SetTaskInstanceState['query']
+      >,
+      res: express.Response<SetTaskInstanceState['response']>,
+    ) => {
+      res.json(
+        await airflowService.setTaskInstanceState({
+          ...(await taskOf(req)),
+          audit: auditOf(req),
+          state: req.body.state,
+          includeUpstream: req.body.includeUpstream ?? false,
+          includeDownstream: req.body.includeDownstream ?? false,
+        }),
+      );
+    },
+  );
+
+  api.post(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId/taskInstances/:taskId/clear',
+    async (req, res) => {
+      res.json(
+        await airflowService.clearTaskInstance({
+          ...(await taskOf(req)),
+          audit: auditOf(req),
+          dryRun: req.body.dryRun,
+          onlyFailed: req.body.onlyFailed ?? false,
+          includeUpstream: req.body.includeUpstream ?? false,
+          includeDownstream: req.body.includeDownstream ?? false,
+        }),
+      );
+    },
+  );
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId/taskInstances/:taskId/tries',
+    async (req, res) => {
+      res.json(await airflowService.listTaskInstanceTries(await taskOf(req)));
+    },
+  );
+
+  api.get(
+    '/entities/:kind/:namespace/:name/dags/:instance/:dagId/runs/:runId/taskInstances/:taskId/logs/:tryNumber',
+    async (req, res) => {
+      const { token, offset = 0, tail } = req.query;
+      res.json(
+        await airflowService.getTaskLog({
+          ...(await taskOf(req)),
+          // Validated as an integer; express hands path parameters over as strings.
+          tryNumber: Number(req.params.tryNumber),
+          token,
+          offset,
+          tail,
+        }),
+      );
+    },
+  );
+
   const index = new SpecIndex(spec);
+
+  /**
+   * Audits a write that was refused before its handler audited it (invalid
+   * input found by the validator or the body parsers, no valid token), then
+   * passes the error on unchanged.
+   */
+  const auditRefusedWrites: express.ErrorRequestHandler = (
+    error,
+    req,
+    res,
+    next,
+  ) => {
+    const route = index.route(req.path);
+    const eventIdOf =
+      route && WRITE_EVENTS[`${req.method.toLowerCase()} ${route.path}`];
+    if (!eventIdOf || res.locals.airflowAudited || !(error instanceof Error)) {
+      next(error);
+      return;
+    }
+    const values = index.pathValues(route, req.path);
+    const decode = (v?: string) => {
+      try {
+        return v === undefined ? undefined : decodeURIComponent(v);
+      } catch {
+        return v;
+      }
+    };
+    const meta: Record<string, string> = {
+      path: req.path.slice(0, AUDITED_PATH_MAX),
+    };
+    for (const name of ['instance', 'dagId', 'runId', 'taskId']) {
+      const value = decode(values[name]);
+      if (value !== undefined) meta[name] = value.slice(0, AUDITED_PATH_MAX);
+    }
+    if (values.kind && values.namespace && values.name) {
+      meta.entityRef = `${decode(values.kind)}:${decode(
+        values.namespace,
+      )}/${decode(values.name)}`.slice(0, AUDITED_PATH_MAX);
+    }
+    const event = { eventId: eventIdOf(req.body), meta };
+    auditRefused(
+      ev => auditor.createEvent({ ...ev, request: req }),
+      event,
+      error,
+    )
+      .catch(() =>
+        // The caller's token could not be read (that may be why the write
+        // was refused): record the attempt without an actor.
+        auditRefused(
+          ev =>
+            auditor.createEvent({
+              ...ev,
+              meta: { ...ev.meta, actor: 'unauthenticated' },
+            }),
+          event,
+          error,
+        ),
+      )
+      .catch(() => undefined)
+      .finally(() => next(error));
+  };
+
   const router = Router();
   router.use(methodNotAllowed(index));
   router.use(requireJsonBody);
   router.use(jsonBody);
+  router.use(strictIntegers(index));
   router.use(api);
   router.use(readableValidationErrors(index));
+  router.use(auditRefusedWrites);
   return router;
 }

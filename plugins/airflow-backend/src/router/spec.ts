@@ -21,7 +21,9 @@ const METHODS = [
 ];
 
 /** A path of the spec, matched against request paths. */
-interface SpecRoute {
+export interface SpecRoute {
+  /** The spec's path, e.g. `/entities/{kind}/{namespace}/{name}/dags`. */
+  path: string;
   regex: RegExp;
   item: Node;
   /** Declared methods, lower case; a declared GET also answers HEAD. */
@@ -45,6 +47,7 @@ export class SpecIndex {
         methods.push('head');
       }
       return {
+        path,
         regex: new RegExp(`^${pattern}/?$`),
         item: item as Node,
         methods,
@@ -55,6 +58,32 @@ export class SpecIndex {
   /** The spec path matching a request path, if any. */
   route(path: string): SpecRoute | undefined {
     return this.#routes.find(r => r.regex.test(path));
+  }
+
+  /**
+   * The declared parameters of an operation of a route, path-level and
+   * operation-level, `$ref`s resolved.
+   */
+  parameters(route: SpecRoute, method: string): Node[] {
+    const operation = this.resolve(route.item[method.toLowerCase()]);
+    return [...(route.item.parameters ?? []), ...(operation?.parameters ?? [])]
+      .map(p => this.resolve(p))
+      .filter((p): p is Node => !!p);
+  }
+
+  /** The raw (still encoded) path segments of a request path, by the route's parameter names. */
+  pathValues(route: SpecRoute, requestPath: string): Record<string, string> {
+    const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map(m => m[1]);
+    const pattern = route.path
+      .split(/\{[^}]+\}/)
+      .map(part => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+      .join('([^/]+)');
+    const match = new RegExp(`^${pattern}/?$`).exec(requestPath);
+    const out: Record<string, string> = {};
+    names.forEach((name, i) => {
+      if (match?.[i + 1] !== undefined) out[name] = match[i + 1];
+    });
+    return out;
   }
 
   /** Follows local `$ref`s (`#/components/...`). */

@@ -24,6 +24,20 @@ import {
   OWNERSHIP_SEARCH_MAX_LENGTH,
   RUN_ID_MAX_LENGTH,
   RUN_ID_PATTERN,
+  TASK_ID_MAX_LENGTH,
+  TASK_ID_PATTERN,
+  MAP_INDEX_MAX,
+  MAP_INDEX_UNMAPPED,
+  TRY_NUMBER_MAX,
+  LOG_TOKEN_MAX_LENGTH,
+  LOG_TOKEN_PATTERN,
+  LOG_OFFSET_MAX,
+  LOG_TAIL_LINES_MAX,
+  LOG_LINE_MAX_CHARS,
+  LOG_ERROR_MESSAGE_MAX_CHARS,
+  LOG_ERRORS_MAX,
+  GRID_RUNS_MAX,
+  GRID_RUNS_DEFAULT,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { spec as generatedSpec } from './openapi';
 import { componentErrors, spec } from './__testUtils__/validate';
@@ -43,6 +57,7 @@ describe('the OpenAPI spec agrees with the domain limits of airflow-common', () 
     ['instance', INSTANCE_NAME_PATTERN, INSTANCE_NAME_MAX_LENGTH],
     ['dagId', DAG_ID_PATTERN, DAG_ID_MAX_LENGTH],
     ['runId', RUN_ID_PATTERN, RUN_ID_MAX_LENGTH],
+    ['taskId', TASK_ID_PATTERN, TASK_ID_MAX_LENGTH],
   ])('path parameter %s: pattern and length', (name, pattern, maxLength) => {
     expect(param(name).pattern).toBe(pattern.source);
     expect(param(name).maxLength).toBe(maxLength);
@@ -76,10 +91,16 @@ describe('the OpenAPI spec agrees with the domain limits of airflow-common', () 
     expect(param('ownershipOffset').maximum).toBe(OWNERSHIP_OFFSET_MAX);
     expect(param('ownershipQ').maxLength).toBe(OWNERSHIP_SEARCH_MAX_LENGTH);
     expect(param('ownershipOwner').maxLength).toBe(OWNER_REF_MAX_LENGTH);
-    expect(param('ownershipInstance').pattern).toBe(INSTANCE_NAME_PATTERN.source);
+    expect(param('ownershipInstance').pattern).toBe(
+      INSTANCE_NAME_PATTERN.source,
+    );
     expect(param('ownershipInstance').maxLength).toBe(INSTANCE_NAME_MAX_LENGTH);
     // Every ownership route takes the same filters.
-    for (const path of ['/ownership', '/ownership/dangling', '/ownership/export']) {
+    for (const path of [
+      '/ownership',
+      '/ownership/dangling',
+      '/ownership/export',
+    ]) {
       const names = (spec.paths[path].get.parameters as any[]).map(p =>
         p.$ref.split('/').pop(),
       );
@@ -104,6 +125,44 @@ describe('the OpenAPI spec agrees with the domain limits of airflow-common', () 
     expect(limit.maximum).toBe(DAG_RUNS_PAGE_SIZE_MAX);
     expect(limit.default).toBe(DAG_RUNS_PAGE_SIZE_DEFAULT);
     expect(offset.maximum).toBe(DAG_RUNS_OFFSET_MAX);
+  });
+
+  it('task instances and logs: map index, try number, token, offset, tail, grid size, line and error sizes', () => {
+    expect(param('mapIndex')).toMatchObject({
+      type: 'integer',
+      minimum: MAP_INDEX_UNMAPPED,
+      maximum: MAP_INDEX_MAX,
+      default: MAP_INDEX_UNMAPPED,
+    });
+    expect(param('tryNumber')).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: TRY_NUMBER_MAX,
+    });
+    const logs = spec.paths[
+      '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}/logs/{tryNumber}'
+    ].get.parameters as any[];
+    const query = (name: string) => logs.find(p => p.name === name).schema;
+    expect(query('token').pattern).toBe(LOG_TOKEN_PATTERN.source);
+    expect(query('token').maxLength).toBe(LOG_TOKEN_MAX_LENGTH);
+    expect(query('offset').maximum).toBe(LOG_OFFSET_MAX);
+    expect(query('tail').maximum).toBe(LOG_TAIL_LINES_MAX);
+    const grid =
+      spec.paths[
+        '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/grid'
+      ].get.parameters[0].schema;
+    expect(grid).toMatchObject({
+      maximum: GRID_RUNS_MAX,
+      default: GRID_RUNS_DEFAULT,
+    });
+    const schemas = spec.components.schemas;
+    expect(schemas.LogLine.properties.message.maxLength).toBe(
+      LOG_LINE_MAX_CHARS,
+    );
+    expect(schemas.LogError.properties.message.maxLength).toBe(
+      LOG_ERROR_MESSAGE_MAX_CHARS,
+    );
+    expect(schemas.TaskLog.properties.errors.maxItems).toBe(LOG_ERRORS_MAX);
   });
 
   it('a note exactly at the limit is valid, one character more is not (the former 800/1000 drift)', () => {

@@ -3,12 +3,17 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   AirflowDag,
   AirflowDagDetails,
+  AirflowDagGrid,
   AirflowDagRun,
+  AirflowDagRunFailure,
   AirflowDagRunList,
   AirflowEntityDagsResponse,
   AirflowInstanceStatus,
   AirflowTaskInstance,
   AirflowTriggeredDagRun,
+  AirflowTaskInstancesChange,
+  AirflowTaskInstanceTries,
+  AirflowTaskLog,
   DagRunState,
   JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -60,6 +65,53 @@ export interface TriggerEntityDagRunOptions
   note?: string;
 }
 
+/** Identifies one DAG run of a DAG of an entity. */
+export interface EntityDagRunRequestOptions extends EntityDagRequestOptions {
+  /** DAG run id. */
+  runId: string;
+}
+
+/** Identifies one task instance of a DAG run. */
+export interface EntityTaskInstanceRequestOptions
+  extends EntityDagRunRequestOptions {
+  /** Task id. */
+  taskId: string;
+  /** Map index, -1 for an unmapped task. */
+  mapIndex: number;
+}
+
+/** Options of {@link AirflowService.getTaskLog}. */
+export interface EntityTaskLogOptions extends EntityTaskInstanceRequestOptions {
+  /** The try, 1-based. */
+  tryNumber: number;
+  /** Airflow's continuation token of the previous page. */
+  token?: string;
+  /** Lines of the token's log already read. */
+  offset: number;
+  /** Answer the last `tail` lines instead of a page. */
+  tail?: number;
+}
+
+/** Options of {@link AirflowService.setTaskInstanceState}. */
+export interface SetEntityTaskInstanceStateOptions
+  extends EntityTaskInstanceRequestOptions,
+    AuditedRequestOptions {
+  state: 'success' | 'failed';
+  includeUpstream: boolean;
+  includeDownstream: boolean;
+}
+
+/** Options of {@link AirflowService.clearTaskInstance}. */
+export interface ClearEntityTaskInstanceOptions
+  extends EntityTaskInstanceRequestOptions,
+    AuditedRequestOptions {
+  /** Preview only. */
+  dryRun: boolean;
+  onlyFailed: boolean;
+  includeUpstream: boolean;
+  includeDownstream: boolean;
+}
+
 /**
  * The entity-scoped operations of the plugin. Every method loads the entity
  * on behalf of the caller (404 when it does not exist or the caller may not
@@ -97,6 +149,37 @@ export interface AirflowService {
     options: EntityDagRequestOptions &
       AuditedRequestOptions & { runId: string; onlyFailed: boolean },
   ): Promise<AirflowDagRun>;
+  /** The latest `limit` runs of a DAG with their task instances (the runs × tasks grid). */
+  getDagGrid(
+    options: EntityDagRequestOptions & { limit: number },
+  ): Promise<AirflowDagGrid>;
+  /** Why a run failed: failed task instances and the log tail of the first (logs only with `airflow.dag.logs.read`). */
+  getDagRunFailure(
+    options: EntityDagRunRequestOptions,
+  ): Promise<AirflowDagRunFailure>;
+  /** One task instance. */
+  getTaskInstance(
+    options: EntityTaskInstanceRequestOptions,
+  ): Promise<AirflowTaskInstance>;
+  /** The tries of a task instance. */
+  listTaskInstanceTries(
+    options: EntityTaskInstanceRequestOptions,
+  ): Promise<AirflowTaskInstanceTries>;
+  /** One page (or the tail) of a try's log; permission `airflow.dag.logs.read`. */
+  getTaskLog(options: EntityTaskLogOptions): Promise<AirflowTaskLog>;
+  /** Marks a run success or failed (stops it). Audited. */
+  setDagRunState(
+    options: EntityDagRunRequestOptions &
+      AuditedRequestOptions & { state: 'success' | 'failed' },
+  ): Promise<AirflowDagRun>;
+  /** Marks a task instance success or failed. Audited. */
+  setTaskInstanceState(
+    options: SetEntityTaskInstanceStateOptions,
+  ): Promise<AirflowTaskInstancesChange>;
+  /** Clears a task instance, or previews it. Audited. */
+  clearTaskInstance(
+    options: ClearEntityTaskInstanceOptions,
+  ): Promise<AirflowTaskInstancesChange>;
   /** Health and version of every configured instance. */
   listInstances(): Promise<AirflowInstanceStatus[]>;
 }

@@ -6,13 +6,18 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { serializeError, ServiceUnavailableError } from '@backstage/errors';
 import {
   AIRFLOW_NOTE_MAX_LENGTH,
+  LOG_TAIL_LINES_DEFAULT,
   airflowDagClearPermission,
+  airflowDagLogsReadPermission,
   airflowDagPausePermission,
   airflowDagReadPermission,
+  airflowDagStateUpdatePermission,
   airflowDagTriggerPermission,
   type AirflowDag,
   type AirflowDagDetails,
+  type AirflowDagGrid,
   type AirflowDagRun,
+  type AirflowDagRunFailure,
   type AirflowDagRunList,
   type AirflowEntityDag,
   type AirflowEntityDagsResponse,
@@ -21,6 +26,9 @@ import {
   type AirflowMissingDag,
   type AirflowTaskInstance,
   type AirflowTriggeredDagRun,
+  type AirflowTaskInstancesChange,
+  type AirflowTaskInstanceTries,
+  type AirflowTaskLog,
   type JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type { AirflowClient } from '../lib/airflow';
@@ -28,12 +36,17 @@ import { audited } from './audit';
 import type {
   AirflowService,
   AuditedRequestOptions,
+  ClearEntityTaskInstanceOptions,
   EntityDagRequestOptions,
+  EntityDagRunRequestOptions,
   EntityRequestOptions,
+  EntityTaskInstanceRequestOptions,
+  EntityTaskLogOptions,
   ListEntityDagRunsOptions,
+  SetEntityTaskInstanceStateOptions,
   TriggerEntityDagRunOptions,
 } from './AirflowService';
-import type { EntityAccess } from './EntityAccess';
+import { deniedMessage, type EntityAccess } from './EntityAccess';
 import { toInstanceError, unknownInstanceError } from './errors';
 import { ReadCache } from './ReadCache';
 import { DagIndex, type EntityDagSelection } from './selection';
@@ -89,6 +102,61 @@ export async function withDeadline<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Earliest end first; task instances without an end date last. */
+function byEndDate(a: AirflowTaskInstance, b: AirflowTaskInstance): number {
+  if (a.endDate === b.endDate) return a.taskId.localeCompare(b.taskId);
+  if (a.endDate === null) return 1;
+  if (b.endDate === null) return -1;
+  return a.endDate.localeCompare(b.endDate);
+}
+
+/**
+ * The grid of runs × tasks: task ids ordered by when they first started in
+ * the newest run that ran them (roughly Airflow's topological order; tasks
+ * that never started last, by id), mapped task instances by map index.
+ */
+export function gridOf(
+  runs: AirflowDagRun[],
+  byRun: Map<string, AirflowTaskInstance[]>,
+): AirflowDagGrid {
+  const firstStart = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const run of runs) {
+    for (const ti of byRun.get(run.runId) ?? []) {
+      seen.add(ti.taskId);
+      const key = `${run.runId}\u0000${ti.taskId}`;
+      const known = firstStart.get(key);
+      if (ti.startDate && (!known || ti.startDate < known)) {
+        firstStart.set(key, ti.startDate);
+      }
+    }
+  }
+  const startOf = (taskId: string): string | undefined => {
+    for (const run of runs) {
+      const started = firstStart.get(`${run.runId}\u0000${taskId}`);
+      if (started) return started;
+    }
+    return undefined;
+  };
+  const taskIds = [...seen].sort((a, b) => {
+    const sa = startOf(a);
+    const sb = startOf(b);
+    if (sa && sb && sa !== sb) return sa.localeCompare(sb);
+    if (sa && !sb) return -1;
+    if (!sa && sb) return 1;
+    return a.localeCompare(b);
+  });
+  return {
+    taskIds,
+    runs: runs.map(run => ({
+      run,
+      taskInstances: [...(byRun.get(run.runId) ?? [])].sort(
+        (a, b) => a.taskId.localeCompare(b.taskId) || a.mapIndex - b.mapIndex,
+      ),
+    })),
+  };
 }
 
 /** Default {@link AirflowService}. */
@@ -357,6 +425,214 @@ export class DefaultAirflowService implements AirflowService {
       });
       await this.#cache.delete(this.#runsKey(client, options.dagId));
       return { result: run };
+    });
+  }
+
+  async getDagGrid(
+    options: EntityDagRequestOptions & { limit: number },
+  ): Promise<AirflowDagGrid> {
+    const { client } = await this.#authorizeDag(
+      options,
+      airflowDagReadPermission,
+    );
+    const { items: runs } = await client.listDagRuns(options.dagId, {
+      limit: options.limit,
+      offset: 0,
+    });
+    const byRun = await client.listTaskInstancesOfRuns(
+      options.dagId,
+      runs.map(r => r.runId),
+    );
+    return gridOf(runs, byRun);
+  }
+
+  async getDagRunFailure(
+    options: EntityDagRunRequestOptions,
+  ): Promise<AirflowDagRunFailure> {
+    const { client, entityRef } = await this.#authorizeDag(
+      options,
+      airflowDagReadPermission,
+    );
+    const [run, taskInstances] = await Promise.all([
+      client.getDagRun(options.dagId, options.runId),
+      client.listTaskInstances(options.dagId, options.runId),
+    ]);
+    const failed = taskInstances
+      .filter(ti => ti.state === 'failed')
+      .sort(byEndDate);
+    const upstreamFailed = taskInstances.filter(
+      ti => ti.state === 'upstream_failed',
+    );
+    const firstFailed = failed[0] ?? null;
+    let log: AirflowTaskLog | null = null;
+    let logUnavailable: string | null = null;
+    if (firstFailed) {
+      if (
+        await this.#access.allows(
+          entityRef,
+          options.credentials,
+          airflowDagLogsReadPermission,
+        )
+      ) {
+        try {
+          log = await client.readTaskLog(
+            options.dagId,
+            options.runId,
+            firstFailed.taskId,
+            {
+              mapIndex: firstFailed.mapIndex,
+              tryNumber: Math.max(firstFailed.tryNumber, 1),
+              offset: 0,
+              tail: LOG_TAIL_LINES_DEFAULT,
+            },
+          );
+        } catch (error) {
+          logUnavailable = `The log of ${
+            firstFailed.taskId
+          } could not be read: ${(error as Error).message}`;
+        }
+      } else {
+        logUnavailable = deniedMessage(airflowDagLogsReadPermission, entityRef);
+      }
+    }
+    return { run, failed, upstreamFailed, firstFailed, log, logUnavailable };
+  }
+
+  async getTaskInstance(
+    options: EntityTaskInstanceRequestOptions,
+  ): Promise<AirflowTaskInstance> {
+    const { client } = await this.#authorizeDag(
+      options,
+      airflowDagReadPermission,
+    );
+    return client.getTaskInstance(
+      options.dagId,
+      options.runId,
+      options.taskId,
+      options.mapIndex,
+    );
+  }
+
+  async listTaskInstanceTries(
+    options: EntityTaskInstanceRequestOptions,
+  ): Promise<AirflowTaskInstanceTries> {
+    const { client } = await this.#authorizeDag(
+      options,
+      airflowDagReadPermission,
+    );
+    return client.listTaskInstanceTries(
+      options.dagId,
+      options.runId,
+      options.taskId,
+      options.mapIndex,
+    );
+  }
+
+  async getTaskLog(options: EntityTaskLogOptions): Promise<AirflowTaskLog> {
+    const { client } = await this.#authorizeDag(
+      options,
+      airflowDagLogsReadPermission,
+    );
+    return client.readTaskLog(options.dagId, options.runId, options.taskId, {
+      mapIndex: options.mapIndex,
+      tryNumber: options.tryNumber,
+      token: options.token,
+      offset: options.offset,
+      tail: options.tail,
+    });
+  }
+
+  async setDagRunState(
+    options: EntityDagRunRequestOptions &
+      AuditedRequestOptions & { state: 'success' | 'failed' },
+  ): Promise<AirflowDagRun> {
+    const meta = { runId: options.runId, state: options.state };
+    return this.#audited('dag-run-set-state', options, meta, async () => {
+      const { client } = await this.#authorizeDag(
+        options,
+        airflowDagStateUpdatePermission,
+      );
+      const run = await client.setDagRunState(
+        options.dagId,
+        options.runId,
+        options.state,
+      );
+      await this.#cache.delete(this.#runsKey(client, options.dagId));
+      return { result: run };
+    });
+  }
+
+  async setTaskInstanceState(
+    options: SetEntityTaskInstanceStateOptions,
+  ): Promise<AirflowTaskInstancesChange> {
+    const meta = {
+      runId: options.runId,
+      taskId: options.taskId,
+      mapIndex: options.mapIndex,
+      state: options.state,
+      includeUpstream: options.includeUpstream,
+      includeDownstream: options.includeDownstream,
+    };
+    return this.#audited('task-instance-set-state', options, meta, async () => {
+      const { client } = await this.#authorizeDag(
+        options,
+        airflowDagStateUpdatePermission,
+      );
+      const change = await client.setTaskInstanceState(
+        options.dagId,
+        options.runId,
+        options.taskId,
+        {
+          mapIndex: options.mapIndex,
+          state: options.state,
+          includeUpstream: options.includeUpstream,
+          includeDownstream: options.includeDownstream,
+        },
+      );
+      await this.#cache.delete(this.#runsKey(client, options.dagId));
+      return {
+        result: change,
+        meta: { changed: change.taskInstances.length },
+      };
+    });
+  }
+
+  async clearTaskInstance(
+    options: ClearEntityTaskInstanceOptions,
+  ): Promise<AirflowTaskInstancesChange> {
+    const meta = {
+      runId: options.runId,
+      taskId: options.taskId,
+      mapIndex: options.mapIndex,
+      dryRun: options.dryRun,
+      onlyFailed: options.onlyFailed,
+      includeUpstream: options.includeUpstream,
+      includeDownstream: options.includeDownstream,
+    };
+    return this.#audited('task-instance-clear', options, meta, async () => {
+      const { client } = await this.#authorizeDag(
+        options,
+        airflowDagClearPermission,
+      );
+      const change = await client.clearTaskInstance(
+        options.dagId,
+        options.runId,
+        options.taskId,
+        {
+          mapIndex: options.mapIndex,
+          dryRun: options.dryRun,
+          onlyFailed: options.onlyFailed,
+          includeUpstream: options.includeUpstream,
+          includeDownstream: options.includeDownstream,
+        },
+      );
+      if (!options.dryRun) {
+        await this.#cache.delete(this.#runsKey(client, options.dagId));
+      }
+      return {
+        result: change,
+        meta: { cleared: options.dryRun ? 0 : change.taskInstances.length },
+      };
     });
   }
 

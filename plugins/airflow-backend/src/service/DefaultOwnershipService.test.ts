@@ -4,12 +4,7 @@ import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airf
 import { ServiceUnavailableError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  component,
-  dag,
-  fakeClient,
-  run,
-} from '../__testUtils__/fakes';
+import { component, dag, fakeClient, run } from '../__testUtils__/fakes';
 import { TEST_DATABASES, type TestDatabase } from '../__testUtils__/databases';
 import { DefaultOwnershipService } from './DefaultOwnershipService';
 
@@ -90,10 +85,22 @@ const dags = [
 const LAST_RUNS: Record<string, Partial<AirflowDagRun> | null> = {
   payments_reconciliation: { state: 'failed', endDate: '2026-11-29T08:00:00Z' },
   orders_etl: { state: 'success', endDate: '2026-11-29T09:00:00Z' },
-  sales_report: { state: 'running', endDate: null, startDate: '2026-11-29T10:00:00Z' },
-  attribution: { state: 'queued', endDate: null, startDate: null, runAfter: '2026-11-28T01:00:00Z' },
+  sales_report: {
+    state: 'running',
+    endDate: null,
+    startDate: '2026-11-29T10:00:00Z',
+  },
+  attribution: {
+    state: 'queued',
+    endDate: null,
+    startDate: null,
+    runAfter: '2026-11-28T01:00:00Z',
+  },
   secret_dag: { state: 'success', endDate: '2026-11-27T00:00:00Z' },
-  'ml.feature-store-refresh': { state: 'success', endDate: '2026-11-29T07:00:00Z' },
+  'ml.feature-store-refresh': {
+    state: 'success',
+    endDate: '2026-11-29T07:00:00Z',
+  },
   orphan_temp_export: null,
 };
 
@@ -155,7 +162,8 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
 
   const credentials = mockCredentials.user('user:default/guest');
   const all = { limit: 100 };
-  const ids = (page: { dags: { dagId: string }[] }) => page.dags.map(d => d.dagId);
+  const ids = (page: { dags: { dagId: string }[] }) =>
+    page.dags.map(d => d.dagId);
   const find = (page: any, dagId: string) =>
     page.dags.find((d: any) => d.dagId === dagId);
 
@@ -257,7 +265,12 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     ]) {
       expect((await service.getPage(credentials, query)).total).toBe(0);
     }
-    const byOwner = await service.getPage(credentials, {}, { sort: 'owners' }, all);
+    const byOwner = await service.getPage(
+      credentials,
+      {},
+      { sort: 'owners' },
+      all,
+    );
     expect(ids(byOwner).slice(-2).sort()).toEqual([
       'orphan_temp_export',
       'secret_dag',
@@ -273,7 +286,10 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
 
   it('summarises totals, owned, orphans, dangling, failing and paused, whatever the filters', async () => {
     const { service } = setup();
-    const page = await service.getPage(credentials, { instance: 'local', failing: true });
+    const page = await service.getPage(credentials, {
+      instance: 'local',
+      failing: true,
+    });
     expect(page.summary).toEqual({
       total: 7,
       owned: 6,
@@ -334,11 +350,18 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     expect(ids(await service.getPage(credentials, { paused: true }))).toEqual([
       'sales_report',
     ]);
-    expect(ids(await service.getPage(credentials, { owned: true }))).not.toContain(
-      'orphan_temp_export',
+    expect(
+      ids(await service.getPage(credentials, { owned: true })),
+    ).not.toContain('orphan_temp_export');
+    expect(
+      (await service.getPage(credentials, { instance: 'prod' })).total,
+    ).toBe(0);
+    const first = await service.getPage(
+      credentials,
+      {},
+      { sort: 'dagId' },
+      { limit: 3 },
     );
-    expect((await service.getPage(credentials, { instance: 'prod' })).total).toBe(0);
-    const first = await service.getPage(credentials, {}, { sort: 'dagId' }, { limit: 3 });
     const second = await service.getPage(
       credentials,
       {},
@@ -361,7 +384,12 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
 
   it('sorts by the time of the last run, not by its state, with DAGs that never ran last', async () => {
     const { service } = setup();
-    const asc = await service.getPage(credentials, {}, { sort: 'lastRun' }, all);
+    const asc = await service.getPage(
+      credentials,
+      {},
+      { sort: 'lastRun' },
+      all,
+    );
     expect(ids(asc)).toEqual([
       'secret_dag',
       'attribution',
@@ -390,7 +418,12 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
 
   it('sorts by owners, DAGs without an owner last', async () => {
     const { service } = setup();
-    const page = await service.getPage(credentials, {}, { sort: 'owners' }, all);
+    const page = await service.getPage(
+      credentials,
+      {},
+      { sort: 'owners' },
+      all,
+    );
     expect(ids(page)).toEqual([
       'attribution',
       'payments_reconciliation',
@@ -431,7 +464,11 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     const { service } = setup({
       ownershipEntityRefs: ['user:default/guest', 'group:default/data'],
     });
-    const mine = await service.getPage(credentials, { mine: true }, { sort: 'dagId' });
+    const mine = await service.getPage(
+      credentials,
+      { mine: true },
+      { sort: 'dagId' },
+    );
     expect(ids(mine)).toEqual([
       'attribution',
       'orders_etl',
@@ -453,7 +490,9 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
 
   it('filters the dangling references like the DAGs: instance, owner, search', async () => {
     const { service } = setup();
-    const byInstance = await service.getDangling(credentials, { instance: 'prod' });
+    const byInstance = await service.getDangling(credentials, {
+      instance: 'prod',
+    });
     expect(byInstance.dangling.map(d => d.dagId)).toEqual(['billing']);
     const byOwner = await service.getDangling(credentials, {
       owner: 'group:default/security',
@@ -461,7 +500,11 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     expect(byOwner.dangling.map(d => d.dagId)).toEqual(['billing']);
     const bySearch = await service.getDangling(credentials, { q: 'vacuum' });
     expect(bySearch.dangling.map(d => d.dagId)).toEqual(['nightly_vacuum']);
-    const paged = await service.getDangling(credentials, {}, { limit: 1, offset: 1 });
+    const paged = await service.getDangling(
+      credentials,
+      {},
+      { limit: 1, offset: 1 },
+    );
     expect(paged).toMatchObject({ total: 2, offset: 1, limit: 1 });
     expect(paged.dangling.map(d => d.dagId)).toEqual(['billing']);
   });
@@ -500,7 +543,9 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     const { service, client } = setup();
     const first = await service.getPage(credentials, {}, {}, all);
     const byOwner = { sort: 'owners' } as const;
-    const firstByOwner = ids(await service.getPage(credentials, {}, byOwner, all));
+    const firstByOwner = ids(
+      await service.getPage(credentials, {}, byOwner, all),
+    );
     const readAt = first.index.instances[0].refreshedAt;
     await new Promise(r => setTimeout(r, 20));
     client.listDags.mockRejectedValue(
@@ -543,7 +588,12 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     const page = await service.getPage(credentials, {});
     expect(page.total).toBe(0);
     expect(page.index.instances).toEqual([
-      expect.objectContaining({ instance: 'local', refreshedAt: null, ageSeconds: null, dagCount: 0 }),
+      expect.objectContaining({
+        instance: 'local',
+        refreshedAt: null,
+        ageSeconds: null,
+        dagCount: 0,
+      }),
     ]);
     expect(page.index.lastRefreshError).toContain(
       "instance 'local' has never been read successfully",
@@ -587,7 +637,9 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     expect(page.index.builtAt).toBe(first.index.builtAt);
     expect(page.dags).toEqual(first.dags);
     expect(page.index.lastRefreshError).toBe('connection lost');
-    const generations = await testDb.db('airflow_ownership_generations').select();
+    const generations = await testDb
+      .db('airflow_ownership_generations')
+      .select();
     expect(generations).toHaveLength(2);
     // The DAG rows of the dead build were written, and are never read.
     const dead = generations.find(g => g.completed_at === null);
@@ -600,7 +652,9 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     expect(
       await testDb.store.removeStaleGenerations(Date.now() + 31 * 60_000),
     ).toBe(1);
-    expect(await testDb.db('airflow_ownership_generations').select()).toHaveLength(1);
+    expect(
+      await testDb.db('airflow_ownership_generations').select(),
+    ).toHaveLength(1);
     expect((await service.getPage(credentials, {})).total).toBe(7);
   });
 
@@ -624,7 +678,9 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     expect(ids(after)).toEqual(['only_one']);
     // The superseded generation stays for a minute, for reads that started before the switch.
     expect(await testDb.store.removeStaleGenerations(Date.now())).toBe(0);
-    expect(await testDb.store.removeStaleGenerations(Date.now() + 61_000)).toBe(1);
+    expect(await testDb.store.removeStaleGenerations(Date.now() + 61_000)).toBe(
+      1,
+    );
     expect(ids(await service.getPage(credentials, {}))).toEqual(['only_one']);
   });
 
@@ -643,7 +699,11 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
 
   it('shares one build among concurrent refreshes', async () => {
     const { service, client } = setup();
-    await Promise.all([service.refresh(), service.refresh(), service.refresh()]);
+    await Promise.all([
+      service.refresh(),
+      service.refresh(),
+      service.refresh(),
+    ]);
     expect(client.listDags).toHaveBeenCalledTimes(1);
   });
 
@@ -660,7 +720,10 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
   it('keeps the index of several instances apart and numbers their DAGs uniquely', async () => {
     const local = fakeClient([dag('shared_id'), dag('local_only')]);
     const prod = fakeClient(
-      [dag('shared_id', { instance: 'prod' }), dag('billing', { instance: 'prod' })],
+      [
+        dag('shared_id', { instance: 'prod' }),
+        dag('billing', { instance: 'prod' }),
+      ],
       'prod',
     );
     const catalog = catalogServiceMock({ entities });
@@ -691,6 +754,8 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
       page.dags.map(d => `${d.instance}:${d.dagId}`),
     );
     await service.refresh();
-    expect((await service.getPage(credentials, { instance: 'prod' })).total).toBe(2);
+    expect(
+      (await service.getPage(credentials, { instance: 'prod' })).total,
+    ).toBe(2);
   });
 });

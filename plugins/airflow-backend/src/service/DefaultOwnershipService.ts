@@ -46,7 +46,11 @@ import {
   type StoredEntity,
   type StoredInstance,
 } from './ownership/OwnershipStore';
-import { DagIndex, type EntityDagSelection, selectEntityDags } from './selection';
+import {
+  DagIndex,
+  type EntityDagSelection,
+  selectEntityDags,
+} from './selection';
 
 /** Rows of one slice of the CSV export. */
 const EXPORT_SLICE_ROWS = 1000;
@@ -106,7 +110,9 @@ function groupAncestors(groups: Entity[]): (ref: string) => string[] {
 }
 
 // eslint-disable-next-line no-control-regex
-const withoutControls = (text: string) => text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+const withoutControls = (text: string) =>
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  text.replace(/[\u0000-\u001f\u007f]/g, ' ');
 
 const iso = (ms: number | null) =>
   ms === null ? null : new Date(ms).toISOString();
@@ -407,7 +413,9 @@ export class DefaultOwnershipService implements OwnershipService {
       entities.catch(() => this.#entities.delete(generation));
       this.#entities.set(generation, entities);
       // Keep the two newest generations.
-      for (const key of [...this.#entities.keys()].sort((a, b) => b - a).slice(2)) {
+      for (const key of [...this.#entities.keys()]
+        .sort((a, b) => b - a)
+        .slice(2)) {
         this.#entities.delete(key);
       }
     }
@@ -492,7 +500,12 @@ export class DefaultOwnershipService implements OwnershipService {
   async #build(
     generation: number,
     previous: StoreState,
-  ): Promise<{ error: string | null; dags: number; entities: number; failed: number }> {
+  ): Promise<{
+    error: string | null;
+    dags: number;
+    entities: number;
+    failed: number;
+  }> {
     const { store } = this.deps;
     const configured = new Set(this.#configured());
     const defaultInstance = this.deps.clients[0].config.name;
@@ -601,7 +614,12 @@ export class DefaultOwnershipService implements OwnershipService {
       for (const { entityNo, selection } of selections) {
         for (const dagId of selection.dagIds) {
           dangling.push(
-            danglingRow(entities[entityNo], instance, dagId, 'unknown-instance'),
+            danglingRow(
+              entities[entityNo],
+              instance,
+              dagId,
+              'unknown-instance',
+            ),
           );
         }
       }
@@ -616,10 +634,12 @@ export class DefaultOwnershipService implements OwnershipService {
         : failed
             .map(s =>
               s.refreshedAt === null
-                ? `${s.error!.message}; instance '${s.instance}' has never been read successfully, so the index has none of its DAGs`
-                : `${s.error!.message}; the DAGs of instance '${s.instance}' are those read at ${iso(
-                    s.refreshedAt,
-                  )}`,
+                ? `${s.error!.message}; instance '${
+                    s.instance
+                  }' has never been read successfully, so the index has none of its DAGs`
+                : `${s.error!.message}; the DAGs of instance '${
+                    s.instance
+                  }' are those read at ${iso(s.refreshedAt)}`,
             )
             .join('; ');
     return {
@@ -700,9 +720,7 @@ export class DefaultOwnershipService implements OwnershipService {
     return { entities, byInstance };
   }
 
-  async #fetchInstance(
-    client: AirflowClient,
-  ): Promise<
+  async #fetchInstance(client: AirflowClient): Promise<
     | {
         fetchedAt: number;
         dags: Omit<DagRow, 'dagNo' | 'entityCount' | 'ownerSort'>[];

@@ -22,6 +22,24 @@ import {
   selectionNamesDag,
 } from './selection';
 
+/** What a permission allows, as the end of "You are not allowed to …". */
+const ACTIONS: Record<string, string> = {
+  'airflow.dag.logs.read': 'read the task logs of DAGs of',
+  'airflow.dag.state.update':
+    'change the state of DAG runs and task instances of DAGs of',
+};
+
+/** The message of a denial: what was denied, on which entity, and the permission's name. */
+export function deniedMessage(
+  permission: { name: string },
+  resourceRef: string,
+): string {
+  const action =
+    ACTIONS[permission.name] ??
+    `${permission.name.replace(/^airflow\.dag\./, '')} DAGs of`;
+  return `You are not allowed to ${action} ${resourceRef} (permission ${permission.name})`;
+}
+
 /** An entity the caller may act on, with what its annotations select. */
 export interface AccessibleEntity {
   entity: Entity;
@@ -136,18 +154,26 @@ export class EntityAccess {
     }
     const resourceRef = stringifyEntityRef(entity);
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to ${permission.name.replace(
-          /^airflow\.dag\./,
-          '',
-        )} DAGs of ${resourceRef} (permission ${permission.name})`,
-      );
+      throw new NotAllowedError(deniedMessage(permission, resourceRef));
     }
     return {
       entity,
       entityRef: resourceRef,
       selections: this.selectionsOf(entity),
     };
+  }
+
+  /** Whether the policy grants `permission` on the entity `resourceRef` (no error when it does not). */
+  async allows(
+    resourceRef: string,
+    credentials: BackstageCredentials,
+    permission: ResourcePermission<'catalog-entity'>,
+  ): Promise<boolean> {
+    const [decision] = await this.#permissions.authorize(
+      [{ permission, resourceRef }],
+      { credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
   }
 
   /**

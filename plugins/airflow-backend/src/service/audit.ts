@@ -37,8 +37,46 @@ export async function audited<T>(
     await auditEvent.success({ meta: { outcome: 'succeeded', ...meta } });
     return result;
   } catch (error) {
-    const outcome = error instanceof NotAllowedError ? 'denied' : 'failed';
-    await auditEvent.fail({ error: error as Error, meta: { outcome } });
+    await auditEvent.fail({
+      error: error as Error,
+      meta: { outcome: outcomeOf(error) },
+    });
     throw error;
   }
+}
+
+/**
+ * The outcome an audit event records for a failure: `denied` when the
+ * permission policy (or a missing or invalid Backstage token) refused the
+ * caller, `failed` otherwise.
+ */
+export function outcomeOf(error: unknown): 'denied' | 'failed' {
+  return error instanceof NotAllowedError ||
+    (error instanceof Error &&
+      (error.name === 'NotAllowedError' ||
+        error.name === 'AuthenticationError'))
+    ? 'denied'
+    : 'failed';
+}
+
+/**
+ * Records a write that was refused before it reached its service (the
+ * request was invalid: a malformed entity ref, DAG id or body, a body that
+ * is not JSON or too large; or the caller had no valid token), so that
+ * probes show up in the audit trail like any other attempt.
+ */
+export async function auditRefused(
+  start: AuditEventStarter,
+  event: { eventId: string; meta: JsonObject },
+  error: Error,
+): Promise<void> {
+  const auditEvent = await start({
+    eventId: event.eventId,
+    severityLevel: 'medium',
+    meta: event.meta,
+  });
+  await auditEvent.fail({
+    error,
+    meta: { outcome: outcomeOf(error), refusedBeforeHandler: true },
+  });
 }

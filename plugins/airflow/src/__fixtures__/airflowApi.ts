@@ -8,6 +8,12 @@ import {
   taskInstances,
 } from './dags';
 import { danglingPage, ownershipIndexStatus, ownershipPage } from './ownership';
+import {
+  failedLoadLog,
+  loadTries,
+  ordersEtlGrid,
+  runFailure,
+} from './taskLogs';
 
 /** An {@link AirflowApi} of jest mocks answering with the fixtures. */
 export function mockAirflowApi(
@@ -40,12 +46,39 @@ export function mockAirflowApi(
       .mockImplementation(async ({ runId }) =>
         dagRun({ runId, state: 'queued' }),
       ),
+    setDagRunState: jest
+      .fn()
+      .mockImplementation(async ({ runId, state }) => dagRun({ runId, state })),
+    getDagGrid: jest.fn().mockResolvedValue(ordersEtlGrid),
+    getDagRunFailure: jest.fn().mockResolvedValue(runFailure),
+    getTaskInstance: jest
+      .fn()
+      .mockImplementation(
+        async ({ taskId }) =>
+          taskInstances.find(ti => ti.taskId === taskId) ?? taskInstances[0],
+      ),
+    listTaskInstanceTries: jest.fn().mockResolvedValue(loadTries),
+    getTaskLog: jest.fn().mockResolvedValue(failedLoadLog),
+    setTaskInstanceState: jest
+      .fn()
+      .mockImplementation(async ({ taskId, mapIndex }) => ({
+        dryRun: false,
+        taskInstances: [{ taskId, mapIndex: mapIndex ?? -1, state: 'failed' }],
+      })),
+    clearTaskInstance: jest
+      .fn()
+      .mockImplementation(async ({ taskId, mapIndex, dryRun }) => ({
+        dryRun,
+        taskInstances: [{ taskId, mapIndex: mapIndex ?? -1, state: 'failed' }],
+      })),
     listInstances: jest.fn().mockResolvedValue({ instances: [] }),
     getOwnership: jest.fn().mockResolvedValue(ownershipPage),
     getOwnershipDangling: jest.fn().mockResolvedValue(danglingPage),
     exportOwnershipCsv: jest
       .fn()
-      .mockResolvedValue(new Blob(['instance,dag_id\r\n'], { type: 'text/csv' })),
+      .mockResolvedValue(
+        new Blob(['instance,dag_id\r\n'], { type: 'text/csv' }),
+      ),
     refreshOwnership: jest.fn().mockResolvedValue(ownershipIndexStatus),
     ...overrides,
   };

@@ -149,6 +149,8 @@ export const taskInstances: AirflowTaskInstance[] = [
     endDate: '2025-03-29T19:49:20Z',
     durationSeconds: 30,
     operator: 'PythonOperator',
+    renderedMapIndex: null,
+    maxTries: 1,
   },
   {
     taskId: 'load',
@@ -159,6 +161,8 @@ export const taskInstances: AirflowTaskInstance[] = [
     endDate: '2025-03-29T19:50:50Z',
     durationSeconds: 89,
     operator: 'PostgresOperator',
+    renderedMapIndex: null,
+    maxTries: 3,
   },
 ];
 

@@ -224,7 +224,8 @@ export const staleOwnershipPage: AirflowOwnershipPage = {
           instance: 'prod',
           status: 503,
           name: 'ServiceUnavailableError',
-          message: 'Airflow instance prod is not reachable: connect ECONNREFUSED',
+          message:
+            'Airflow instance prod is not reachable: connect ECONNREFUSED',
         },
       },
     ],

@@ -3,7 +3,9 @@ import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
   AirflowDag,
   AirflowDagDetails,
+  AirflowDagGrid,
   AirflowDagRun,
+  AirflowDagRunFailure,
   AirflowDagRunList,
   AirflowEntityDagsResponse,
   AirflowDanglingPage,
@@ -14,6 +16,9 @@ import type {
   AirflowOwnershipSort,
   AirflowTaskInstance,
   AirflowTriggeredDagRun,
+  AirflowTaskInstancesChange,
+  AirflowTaskInstanceTries,
+  AirflowTaskLog,
   DagRunState,
   JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -109,6 +114,65 @@ export interface AirflowOwnershipPageOptions extends AirflowOwnershipQuery {
 }
 
 /**
+ * Options naming one task instance of a DAG run.
+ * @public
+ */
+export interface AirflowTaskInstanceOptions extends AirflowDagRunOptions {
+  /** The task id. */
+  taskId: string;
+  /** The map index of a mapped task instance; -1 (the default) for an unmapped task. */
+  mapIndex?: number;
+}
+
+/**
+ * Options of {@link AirflowApi.getTaskLog}.
+ * @public
+ */
+export interface AirflowTaskLogOptions extends AirflowTaskInstanceOptions {
+  /** The try, 1-based. */
+  tryNumber: number;
+  /** `nextToken` of the previous page. */
+  token?: string | null;
+  /** `nextOffset` of the previous page. */
+  offset?: number;
+  /** Answer the last `tail` lines (1 to 1000) instead of a page. */
+  tail?: number;
+}
+
+/**
+ * Options of {@link AirflowApi.setDagRunState}.
+ * @public
+ */
+export interface AirflowSetDagRunStateOptions extends AirflowDagRunOptions {
+  /** `success` or `failed`; marking a queued or running DAG run stops it. */
+  state: 'success' | 'failed';
+}
+
+/**
+ * Options of {@link AirflowApi.setTaskInstanceState}.
+ * @public
+ */
+export interface AirflowSetTaskInstanceStateOptions
+  extends AirflowTaskInstanceOptions {
+  state: 'success' | 'failed';
+  includeUpstream?: boolean;
+  includeDownstream?: boolean;
+}
+
+/**
+ * Options of {@link AirflowApi.clearTaskInstance}.
+ * @public
+ */
+export interface AirflowClearTaskInstanceOptions
+  extends AirflowTaskInstanceOptions {
+  /** True previews what would be cleared; false clears. */
+  dryRun: boolean;
+  onlyFailed?: boolean;
+  includeUpstream?: boolean;
+  includeDownstream?: boolean;
+}
+
+/**
  * A DAG run with its task instances.
  * @public
  */
@@ -153,6 +217,34 @@ export interface AirflowApi {
   ): Promise<AirflowDagRunWithTaskInstances>;
   /** Clears a DAG run (all or only failed task instances) so that it runs again. */
   clearDagRun(options: AirflowClearDagRunOptions): Promise<AirflowDagRun>;
+  /** Marks a DAG run success or failed (which stops a running one). */
+  setDagRunState(options: AirflowSetDagRunStateOptions): Promise<AirflowDagRun>;
+  /** The latest DAG runs of a DAG with their task instances (the runs × tasks grid). */
+  getDagGrid(
+    options: AirflowDagOptions & { limit?: number },
+  ): Promise<AirflowDagGrid>;
+  /** Why a DAG run failed: its failed task instances and the log tail of the first. */
+  getDagRunFailure(
+    options: AirflowDagRunOptions,
+  ): Promise<AirflowDagRunFailure>;
+  /** One task instance. */
+  getTaskInstance(
+    options: AirflowTaskInstanceOptions,
+  ): Promise<AirflowTaskInstance>;
+  /** The tries of a task instance, oldest first. */
+  listTaskInstanceTries(
+    options: AirflowTaskInstanceOptions,
+  ): Promise<AirflowTaskInstanceTries>;
+  /** One page (or the tail) of a try's log; needs `airflow.dag.logs.read`. */
+  getTaskLog(options: AirflowTaskLogOptions): Promise<AirflowTaskLog>;
+  /** Marks a task instance (with its upstream or downstream tasks) success or failed. */
+  setTaskInstanceState(
+    options: AirflowSetTaskInstanceStateOptions,
+  ): Promise<AirflowTaskInstancesChange>;
+  /** Clears a task instance, or with `dryRun` lists what would be cleared. */
+  clearTaskInstance(
+    options: AirflowClearTaskInstanceOptions,
+  ): Promise<AirflowTaskInstancesChange>;
   /** Health and version of every configured Airflow instance. */
   listInstances(): Promise<{ instances: AirflowInstanceStatus[] }>;
   /**

@@ -4,7 +4,9 @@ import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import type {
   AirflowDag,
   AirflowDagDetails,
+  AirflowDagGrid,
   AirflowDagRun,
+  AirflowDagRunFailure,
   AirflowDagRunList,
   AirflowEntityDagsResponse,
   AirflowDanglingPage,
@@ -13,6 +15,10 @@ import type {
   AirflowOwnershipPage,
   AirflowOwnershipQuery,
   AirflowTriggeredDagRun,
+  AirflowTaskInstance,
+  AirflowTaskInstancesChange,
+  AirflowTaskInstanceTries,
+  AirflowTaskLog,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import {
   DefaultApiClient,
@@ -21,6 +27,7 @@ import {
 import type {
   AirflowApi,
   AirflowClearDagRunOptions,
+  AirflowClearTaskInstanceOptions,
   AirflowDagOptions,
   AirflowDagRunOptions,
   AirflowDagRunWithTaskInstances,
@@ -28,6 +35,10 @@ import type {
   AirflowListDagRunsOptions,
   AirflowOwnershipPageOptions,
   AirflowSetDagPausedOptions,
+  AirflowSetDagRunStateOptions,
+  AirflowSetTaskInstanceStateOptions,
+  AirflowTaskInstanceOptions,
+  AirflowTaskLogOptions,
   AirflowTriggerDagRunOptions,
 } from './AirflowApi';
 
@@ -50,6 +61,17 @@ function dagPath(options: AirflowDagOptions) {
 
 function runPath(options: AirflowDagRunOptions) {
   return { ...dagPath(options), runId: options.runId };
+}
+
+function taskPath(options: AirflowTaskInstanceOptions) {
+  return { ...runPath(options), taskId: options.taskId };
+}
+
+/** The map index query of a task instance (omitted for an unmapped one). */
+function mapIndexQuery(options: AirflowTaskInstanceOptions) {
+  return options.mapIndex !== undefined && options.mapIndex >= 0
+    ? { mapIndex: options.mapIndex }
+    : {};
 }
 
 /** The JSON body of a successful answer; a `ResponseError` for any other. */
@@ -141,6 +163,103 @@ export class AirflowClient implements AirflowApi {
       await this.#api.clearDagRun({
         path: runPath(options),
         body: { onlyFailed: options.onlyFailed },
+      }),
+    );
+  }
+
+  async setDagRunState(
+    options: AirflowSetDagRunStateOptions,
+  ): Promise<AirflowDagRun> {
+    return json(
+      await this.#api.setDagRunState({
+        path: runPath(options),
+        body: { state: options.state },
+      }),
+    );
+  }
+
+  async getDagGrid(
+    options: AirflowDagOptions & { limit?: number },
+  ): Promise<AirflowDagGrid> {
+    return json(
+      await this.#api.getDagGrid({
+        path: dagPath(options),
+        query: { limit: options.limit },
+      }),
+    );
+  }
+
+  async getDagRunFailure(
+    options: AirflowDagRunOptions,
+  ): Promise<AirflowDagRunFailure> {
+    return json(await this.#api.getDagRunFailure({ path: runPath(options) }));
+  }
+
+  async getTaskInstance(
+    options: AirflowTaskInstanceOptions,
+  ): Promise<AirflowTaskInstance> {
+    return json(
+      await this.#api.getTaskInstance({
+        path: taskPath(options),
+        query: mapIndexQuery(options),
+      }),
+    );
+  }
+
+  async listTaskInstanceTries(
+    options: AirflowTaskInstanceOptions,
+  ): Promise<AirflowTaskInstanceTries> {
+    return json(
+      await this.#api.listTaskInstanceTries({
+        path: taskPath(options),
+        query: mapIndexQuery(options),
+      }),
+    );
+  }
+
+  async getTaskLog(options: AirflowTaskLogOptions): Promise<AirflowTaskLog> {
+    return json(
+      await this.#api.getTaskLog({
+        path: { ...taskPath(options), tryNumber: options.tryNumber },
+        query: {
+          ...mapIndexQuery(options),
+          token: options.token ?? undefined,
+          offset: options.offset ? options.offset : undefined,
+          tail: options.tail,
+        },
+      }),
+    );
+  }
+
+  async setTaskInstanceState(
+    options: AirflowSetTaskInstanceStateOptions,
+  ): Promise<AirflowTaskInstancesChange> {
+    return json(
+      await this.#api.setTaskInstanceState({
+        path: taskPath(options),
+        query: mapIndexQuery(options),
+        body: {
+          state: options.state,
+          includeUpstream: options.includeUpstream,
+          includeDownstream: options.includeDownstream,
+        },
+      }),
+    );
+  }
+
+  async clearTaskInstance(
+    options: AirflowClearTaskInstanceOptions,
+  ): Promise<AirflowTaskInstancesChange> {
+    return json(
+      await this.#api.clearTaskInstance({
+        path: taskPath(options),
+        query: mapIndexQuery(options),
+        body: {
+          dryRun: options.dryRun,
+          onlyFailed: options.onlyFailed,
+          includeUpstream: options.includeUpstream,
+          includeDownstream: options.includeDownstream,
+        },
       }),
     );
   }

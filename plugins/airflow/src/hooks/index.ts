@@ -3,3 +3,5 @@ export * from './useDagDetails';
 export * from './useDagRuns';
 export * from './useEntityDags';
 export * from './useLiveDagRun';
+export * from './usePolling';
+export * from './useTaskLog';

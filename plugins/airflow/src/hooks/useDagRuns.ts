@@ -1,7 +1,7 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { DagRunState } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import { useEffect } from 'react';
+import { usePolling } from './usePolling';
 import { useReloadableAsync } from './useReloadableAsync';
 import { airflowApiRef } from '../api';
 import { hasActiveDagRun } from '../lib/states';
@@ -63,23 +63,13 @@ export function useDagRuns(options: {
   const active = result.value ? hasActiveDagRun(result.value.items) : false;
   const { retry, loading, value } = result;
 
-  // One reload per interval after the previous one finished (each load gives
-  // a new `value`), so requests never pile up; none while the document is
-  // hidden, one as soon as it is shown again.
-  useEffect(() => {
-    if (!active || loading) return undefined;
-    const timer = setTimeout(() => {
-      if (!document.hidden) retry();
-    }, pollIntervalMs);
-    const onVisibilityChange = () => {
-      if (!document.hidden) retry();
-    };
-    document.addEventListener('visibilitychange', onVisibilityChange);
-    return () => {
-      clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisibilityChange);
-    };
-  }, [active, loading, value, pollIntervalMs, retry]);
+  usePolling({
+    active,
+    loading,
+    value,
+    intervalMs: pollIntervalMs,
+    reload: retry,
+  });
 
   return { ...result, polling: active };
 }

@@ -39,7 +39,10 @@ function useLatest<T>(load: () => Promise<T>, key: string): LatestState<T> {
     loadRef.current().then(
       value => {
         if (!cancelled) {
-          setState({ loaded: { value, receivedAt: Date.now() }, loading: false });
+          setState({
+            loaded: { value, receivedAt: Date.now() },
+            loading: false,
+          });
         }
       },
       (error: Error) => {

@@ -124,7 +124,10 @@ describe('toOwnershipQuery', () => {
 describe('serverTimeMillis', () => {
   it('counts the server-reported age back from when the answer arrived', () => {
     expect(
-      serverTimeMillis({ at: '2000-01-01T00:00:00Z', ageSeconds: 180 }, 1_000_000),
+      serverTimeMillis(
+        { at: '2000-01-01T00:00:00Z', ageSeconds: 180 },
+        1_000_000,
+      ),
     ).toBe(1_000_000 - 180_000);
   });
 

@@ -102,7 +102,12 @@ const FLAGS: OwnershipFlag[] = [
   'failing',
   'paused',
 ];
-const SORTS: AirflowOwnershipSort[] = ['instance', 'dagId', 'lastRun', 'owners'];
+const SORTS: AirflowOwnershipSort[] = [
+  'instance',
+  'dagId',
+  'lastRun',
+  'owners',
+];
 
 /** Reads the filters from query parameters; unknown values are ignored. */
 export function filtersFromSearchParams(
@@ -172,7 +177,10 @@ export function toSearchParams(
     view.sort === DEFAULT_OWNERSHIP_VIEW.sort ? undefined : view.sort,
   );
   put(OWNERSHIP_VIEW_PARAMS.order, view.order === 'desc' ? 'desc' : undefined);
-  put(OWNERSHIP_VIEW_PARAMS.page, view.page > 0 ? String(view.page + 1) : undefined);
+  put(
+    OWNERSHIP_VIEW_PARAMS.page,
+    view.page > 0 ? String(view.page + 1) : undefined,
+  );
   put(
     OWNERSHIP_VIEW_PARAMS.pageSize,
     view.pageSize === DEFAULT_OWNERSHIP_VIEW.pageSize

@@ -3,6 +3,7 @@ import type {
   DagRunState,
   TaskInstanceState,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import type { Theme } from '@mui/material/styles';
 
 /** DAG run states that are not settled yet. */
 export const ACTIVE_DAG_RUN_STATES: readonly DagRunState[] = [
@@ -45,4 +46,20 @@ export function statusKindOf(
 /** A human-readable state: `up_for_retry` → `up for retry`. */
 export function stateLabel(state: DagRunState | TaskInstanceState): string {
   return state.replace(/_/g, ' ');
+}
+
+/** The colour of a state in the grid and the run strip. */
+export function stateColour(kind: StatusKind, theme: Theme): string {
+  switch (kind) {
+    case 'ok':
+      return theme.palette.success.main;
+    case 'error':
+      return theme.palette.error.main;
+    case 'running':
+      return theme.palette.info.main;
+    case 'pending':
+      return theme.palette.warning.light;
+    default:
+      return theme.palette.grey[500];
+  }
 }

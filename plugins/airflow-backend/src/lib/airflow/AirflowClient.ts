@@ -4,6 +4,8 @@ import pLimit from 'p-limit';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  LOG_LINE_MAX_CHARS,
+  LOG_PAGE_MAX_BYTES,
   RUN_ID_MAX_LENGTH,
   RUN_ID_PATTERN,
   type AirflowApiVersion,
@@ -13,8 +15,14 @@ import {
   type AirflowDagRunList,
   type AirflowInstanceStatus,
   type AirflowTaskInstance,
+  type AirflowTaskInstancesChange,
+  type AirflowTaskInstanceTries,
+  type AirflowTaskLog,
+  type AirflowTaskInstanceTry,
   type JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import { LogPageBuilder, structuredLogLine, TextLogParser } from './logs';
+import { newStreamStats, readJsonLogBody, readLines } from './logStream';
 import {
   AirflowSession,
   type AirflowSessionOptions,
@@ -36,6 +44,9 @@ import {
   mapDagRun,
   mapHealth,
   mapTaskInstance,
+  mapTaskInstanceRef,
+  mapTaskInstanceTry,
+  tryOfTaskInstance,
 } from './mappers';
 import { encodePath } from './paths';
 import { LIST_CONCURRENCY, MAX_PAGE_SIZE, paginate } from './pagination';
@@ -47,14 +58,51 @@ import {
   type RawHealth,
   type RawPage,
   type RawTaskInstance,
+  type RawTaskInstanceRef,
 } from './raw';
 import type {
   AirflowClient,
   AirflowInstanceConfig,
+  ClearTaskInstanceOptions,
   ListDagRunsOptions,
   ListDagsOptions,
+  ReadTaskLogOptions,
+  SetTaskInstanceStateOptions,
   TriggerDagRunOptions,
 } from './types';
+
+/** Longest time one log read may take in all (a 50 MB log at a few MB/s). */
+export const LOG_READ_MAX_MS = 120_000;
+
+/** Task instance states in which a try's log may still grow (Airflow's own `end_of_log` rule). */
+const LOG_GROWING_STATES = new Set(['running', 'deferred']);
+
+/** The path of a task instance, mapped (`…/{task_id}/{map_index}`) or not. */
+function taskInstancePath(
+  dagId: string,
+  runId: string,
+  taskId: string,
+  mapIndex: number,
+): string {
+  return mapIndex >= 0
+    ? encodePath`/dags/${dagId}/dagRuns/${runId}/taskInstances/${taskId}/${String(
+        mapIndex,
+      )}`
+    : encodePath`/dags/${dagId}/dagRuns/${runId}/taskInstances/${taskId}`;
+}
+
+/** Task instance refs of an answer: `{task_instances: [...]}` or one reference object. */
+function refsOf(body: unknown) {
+  if (isPlainObject(body) && Array.isArray(body.task_instances)) {
+    return (body.task_instances as RawTaskInstanceRef[])
+      .filter(isPlainObject)
+      .map(mapTaskInstanceRef);
+  }
+  if (isPlainObject(body) && typeof body.task_id === 'string') {
+    return [mapTaskInstanceRef(body as RawTaskInstanceRef)];
+  }
+  return [];
+}
 
 /** DAG ids per batch request body. */
 export const BATCH_MAX_DAG_IDS = 100;
@@ -870,5 +918,354 @@ export class DefaultAirflowClient implements AirflowClient {
       },
       `Airflow instance '${this.config.name}' lost its answer to clearing DAG run '${runId}' of DAG '${dagId}', and the run is not queued or running`,
     );
+  }
+
+  async listTaskInstancesOfRuns(
+    dagId: string,
+    runIds: string[],
+  ): Promise<Map<string, AirflowTaskInstance[]>> {
+    const result = new Map<string, AirflowTaskInstance[]>(
+      runIds.map(id => [id, []]),
+    );
+    if (runIds.length === 0) return result;
+    const { dialect } = await this.#context();
+    const seen = new Set<string>();
+    const add = (raws: unknown) => {
+      if (!Array.isArray(raws)) return 0;
+      for (const raw of raws as RawTaskInstance[]) {
+        if (!isPlainObject(raw) || typeof raw.task_id !== 'string') continue;
+        const runId = String(raw.dag_run_id ?? '');
+        const list = result.get(runId);
+        if (!list) continue;
+        const ti = mapTaskInstance(raw);
+        const key = `${runId}\u0000${ti.taskId}\u0000${ti.mapIndex}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        list.push(ti);
+      }
+      return raws.length;
+    };
+    const fetchPage = (offset: number) =>
+      this.#session.request<{
+        task_instances?: unknown;
+        total_entries?: number;
+      }>({
+        method: 'POST',
+        path: '/dags/~/dagRuns/~/taskInstances/list',
+        body: dialect.taskInstancesBatchBody(dagId, runIds, {
+          offset,
+          limit: MAX_PAGE_SIZE,
+        }),
+      });
+    if (!dialect.taskInstancesBatchPaged) {
+      add((await fetchPage(0))?.task_instances);
+      return result;
+    }
+    let offset = 0;
+    for (let page = 0; page < 1000; page++) {
+      const body = await fetchPage(offset);
+      const count = add(body?.task_instances);
+      offset += count;
+      const total =
+        typeof body?.total_entries === 'number'
+          ? body.total_entries
+          : undefined;
+      if (
+        count === 0 ||
+        (total !== undefined ? offset >= total : count < MAX_PAGE_SIZE)
+      ) {
+        break;
+      }
+    }
+    return result;
+  }
+
+  async getTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+  ): Promise<AirflowTaskInstance> {
+    const raw = await this.#session.request<RawTaskInstance>({
+      path: taskInstancePath(dagId, runId, taskId, mapIndex),
+    });
+    return mapTaskInstance(raw);
+  }
+
+  /**
+   * The tries (`…/taskInstances/{task_id}[/{map_index}]/tries`: Airflow 3,
+   * Airflow 2.10+), oldest first, one per try number. Where the endpoint is
+   * missing (Airflow 2 before 2.10 answers 404 although the task instance
+   * exists) the current try alone, with `complete: false`.
+   */
+  async listTaskInstanceTries(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+  ): Promise<AirflowTaskInstanceTries> {
+    let raws: RawTaskInstance[];
+    try {
+      const body = await this.#session.request<{ task_instances?: unknown }>({
+        path: `${taskInstancePath(dagId, runId, taskId, mapIndex)}/tries`,
+      });
+      raws = Array.isArray(body?.task_instances)
+        ? (body.task_instances as RawTaskInstance[]).filter(isPlainObject)
+        : [];
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // Rethrows the 404 when the task instance itself does not exist.
+      const ti = await this.getTaskInstance(dagId, runId, taskId, mapIndex);
+      const current = ti.tryNumber > 0 ? [tryOfTaskInstance(ti, null)] : [];
+      return { tries: current, complete: false };
+    }
+    const byTry = new Map<number, AirflowTaskInstanceTry>();
+    for (const raw of raws) {
+      const t = mapTaskInstanceTry(raw);
+      // The task instance comes after its history: it wins for its try.
+      if (t.tryNumber > 0) byTry.set(t.tryNumber, t);
+    }
+    return {
+      tries: [...byTry.values()].sort((a, b) => a.tryNumber - b.tryNumber),
+      complete: true,
+    };
+  }
+
+  /**
+   * One bounded page of a try's log, or its tail. Never holds the log: the
+   * answer is read as a stream, line by line (entry by entry), and the
+   * transfer stops once the page is full.
+   *
+   * - Airflow 3, try finished, no token: NDJSON (`application/x-ndjson`),
+   *   read from the start, skipping `offset` entries.
+   * - Airflow 3, try running or a token given: JSON with Airflow's token, so
+   *   that the next page's `nextToken` continues where this one ended; its
+   *   `content` list is scanned entry by entry.
+   * - Airflow 2: `text/plain`, read from the start, skipping `offset` lines
+   *   (Airflow 2 gives no token for text; following re-reads the log).
+   *
+   * At most {@link LOG_PAGE_MAX_BYTES} of lines per page; each line cut at
+   * {@link LOG_LINE_MAX_CHARS}.
+   *
+   * @throws NotFoundError for a task instance or try that does not exist.
+   * @throws InputError for a token on Airflow 2, or one Airflow did not issue.
+   */
+  async readTaskLog(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    options: ReadTaskLogOptions,
+  ): Promise<AirflowTaskLog> {
+    const { dialect } = await this.#context();
+    const { mapIndex, tryNumber, token, tail } = options;
+    const offset = Math.max(0, Math.floor(options.offset));
+    if (token && dialect.logFormat === 'text') {
+      throw new InputError(
+        `Airflow instance '${this.config.name}' speaks the Airflow 2 API, whose text logs are paged by offset only: a continuation token is not one it issued`,
+      );
+    }
+    const ti = await this.getTaskInstance(dagId, runId, taskId, mapIndex);
+    if (tryNumber > Math.max(ti.tryNumber, 1)) {
+      throw new NotFoundError(
+        `Task instance '${taskId}'${
+          mapIndex >= 0 ? ` [${mapIndex}]` : ''
+        } of DAG run '${runId}' has no try ${tryNumber} (latest try: ${
+          ti.tryNumber
+        }) (Airflow instance '${this.config.name}')`,
+      );
+    }
+    const growing =
+      ti.tryNumber === tryNumber && LOG_GROWING_STATES.has(ti.state);
+    // A growing log (or a continued page) is read as JSON pages, a finished one as NDJSON.
+    let format: 'ndjson' | 'json' | 'text' =
+      growing || token ? 'json' : 'ndjson';
+    if (dialect.logFormat === 'text') format = 'text';
+    const accept = {
+      ndjson: 'application/x-ndjson',
+      json: 'application/json',
+      text: 'text/plain',
+    }[format];
+    const stream = await this.#session.stream({
+      path: `${encodePath`/dags/${dagId}/dagRuns/${runId}/taskInstances/${taskId}/logs/${String(
+        tryNumber,
+      )}`}`,
+      query: { map_index: mapIndex, token: token || undefined },
+      accept,
+      maxMs: LOG_READ_MAX_MS,
+    });
+    const builder = new LogPageBuilder({
+      offset,
+      maxBytes: LOG_PAGE_MAX_BYTES,
+      tail,
+    });
+    const streamStats = newStreamStats();
+    // Bytes of one line or entry held at most: its message is cut at LOG_LINE_MAX_CHARS anyway.
+    const maxPieceBytes = LOG_LINE_MAX_CHARS * 4 + 4096;
+    let nextToken: string | null = null;
+    let aborted = false;
+    try {
+      if (format === 'json') {
+        let index = 0;
+        for await (const item of readJsonLogBody(stream.body, {
+          maxEntryBytes: maxPieceBytes,
+          maxFieldBytes: 16 * 1024,
+          stats: streamStats,
+        })) {
+          if (item.kind === 'field') {
+            if (item.key === 'continuation_token' && !item.piece.cut) {
+              const value = parseJsonOr(item.piece.text, null);
+              nextToken = typeof value === 'string' && value ? value : null;
+            }
+            continue;
+          }
+          const entry = item.piece.cut
+            ? `${item.piece.text}… (an entry of ${item.piece.bytes} bytes, cut)`
+            : parseJsonOr(item.piece.text, item.piece.text);
+          if (!builder.add(structuredLogLine(entry, index++))) {
+            aborted = true;
+            break;
+          }
+        }
+      } else {
+        const parser = new TextLogParser();
+        let index = 0;
+        for await (const piece of readLines(stream.body, {
+          maxLineBytes: maxPieceBytes,
+          stats: streamStats,
+        })) {
+          let line;
+          if (format === 'ndjson') {
+            if (!piece.text.trim()) continue;
+            const entry = piece.cut
+              ? `${piece.text}… (an entry of ${piece.bytes} bytes, cut)`
+              : parseJsonOr(piece.text, piece.text);
+            line = structuredLogLine(entry, index++);
+          } else {
+            line = parser.line(piece.text, index++);
+          }
+          if (!builder.add(line)) {
+            aborted = true;
+            break;
+          }
+        }
+      }
+    } catch (error) {
+      if (error instanceof Error && /log answer/.test(error.message)) {
+        throw new InputError(
+          `Airflow instance '${this.config.name}' answered the log of try ${tryNumber} of '${taskId}' with a body that is not a log: ${error.message}`,
+        );
+      }
+      throw error;
+    } finally {
+      stream.abort();
+    }
+    if (options.stats) {
+      options.stats.bytesRead = streamStats.bytesRead;
+      options.stats.maxHeldStreamBytes = streamStats.maxHeldBytes;
+      options.stats.maxKeptBytes = builder.maxKeptBytes;
+      options.stats.format = format;
+      options.stats.aborted = aborted;
+    }
+    const hasMore = builder.full;
+    let endOfLog: boolean;
+    let next: { token: string | null; offset: number };
+    if (format === 'json') {
+      // Airflow's token is null once the try's log is complete.
+      endOfLog = !hasMore && nextToken === null;
+      next = hasMore
+        ? { token: token || null, offset: builder.seen }
+        : { token: nextToken, offset: 0 };
+    } else {
+      endOfLog = !growing && !hasMore;
+      next = { token: null, offset: builder.seen };
+    }
+    return {
+      tryNumber,
+      mapIndex,
+      lines: builder.result(),
+      nextToken: next.token,
+      nextOffset: next.offset,
+      hasMore,
+      endOfLog,
+      tail: tail !== undefined,
+      bytesRead: streamStats.bytesRead,
+      errors: builder.errors,
+    };
+  }
+
+  async setDagRunState(
+    dagId: string,
+    runId: string,
+    state: 'success' | 'failed',
+  ): Promise<AirflowDagRun> {
+    const ctx = await this.#context();
+    const request = ctx.dialect.setRunStateRequest(dagId, runId, state);
+    const raw = await this.#session.request<RawDagRun>({
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      body: request.body,
+    });
+    return mapDagRun(raw, ctx);
+  }
+
+  async setTaskInstanceState(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    options: SetTaskInstanceStateOptions,
+  ): Promise<AirflowTaskInstancesChange> {
+    const { dialect } = await this.#context();
+    const request = dialect.setTaskInstanceStateRequest({
+      dagId,
+      runId,
+      taskId,
+      ...options,
+    });
+    if ('refused' in request) {
+      throw new InputError(
+        `${request.refused} (Airflow instance '${this.config.name}')`,
+      );
+    }
+    const body = await this.#session
+      .request<unknown>({
+        method: request.method,
+        path: request.path,
+        query: request.query,
+        body: request.body,
+      })
+      .catch(error => {
+        if ((error as Error)?.name !== 'ConflictError') throw error;
+        throw new ConflictError(
+          `Task instance '${taskId}' of DAG run '${runId}' is already ${
+            options.state
+          }: ${(error as Error).message}`,
+        );
+      });
+    return { dryRun: false, taskInstances: refsOf(body) };
+  }
+
+  async clearTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    options: ClearTaskInstanceOptions,
+  ): Promise<AirflowTaskInstancesChange> {
+    const { dialect } = await this.#context();
+    const body = await this.#session.request<unknown>({
+      method: 'POST',
+      path: encodePath`/dags/${dagId}/clearTaskInstances`,
+      body: dialect.clearTaskInstanceBody({ runId, taskId, ...options }),
+    });
+    return { dryRun: options.dryRun, taskInstances: refsOf(body) };
+  }
+}
+
+/** `JSON.parse(text)`, or `fallback` when the text is not JSON. */
+function parseJsonOr<T>(text: string, fallback: T): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fallback;
   }
 }

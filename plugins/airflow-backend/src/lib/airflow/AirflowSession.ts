@@ -1,5 +1,6 @@
 import https from 'node:https';
 import tls from 'node:tls';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
@@ -27,6 +28,23 @@ import type { AirflowInstanceConfig } from './types';
 
 /** HTTP methods the client uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
+
+/** Most bytes of an error answer read from a stream request. */
+const STREAM_ERROR_BODY_MAX_BYTES = 64 * 1024;
+
+/** A streamed 2xx answer of Airflow: its body is read as it arrives. */
+export interface AirflowStream {
+  status: number;
+  /** Response headers, lower-case names. */
+  headers: Record<string, string>;
+  /**
+   * The body. Reading it fails with `ServiceUnavailableError` when Airflow
+   * sends nothing for the instance's timeout, or when `maxMs` has passed.
+   */
+  body: AsyncIterable<Buffer>;
+  /** Stops the transfer (the rest of the body is never read). Idempotent. */
+  abort(): void;
+}
 
 /** Query parameters; arrays are sent as repeated keys (`tags=a&tags=b`). */
 export type Query = Record<
@@ -197,18 +215,10 @@ export class AirflowSession {
         typeof response.data === 'string'
           ? response.data
           : String(response.data ?? '');
-      let body: unknown;
-      if (text.trim()) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = undefined;
-        }
-      }
       return {
         status: response.status,
         statusText: response.statusText ?? '',
-        body,
+        body: parseJson(text),
         text,
       };
     } catch (error) {
@@ -276,6 +286,196 @@ export class AirflowSession {
       method,
       path: options.path,
     });
+  }
+
+  /**
+   * Calls the REST API like {@link AirflowSession.request}, but hands over
+   * the body of a 2xx answer as a stream instead of parsing it: the raw
+   * request path for answers too large to hold (task logs). The caller must
+   * read the body to its end or call `abort()`. Reading stalls for at most
+   * the instance's timeout between chunks and `maxMs` in all.
+   *
+   * @throws the typed errors of `errors.ts` for non-2xx answers (their body
+   *   read up to 64 KiB).
+   */
+  async stream(
+    options: AirflowRequest & { accept: string; maxMs: number },
+  ): Promise<AirflowStream> {
+    const method = options.method ?? 'GET';
+    const dialect = await this.dialect();
+    const path = `${dialect.prefix}${options.path}`;
+    let credentials = await this.#auth.getCredentials(dialect.apiVersion);
+    let res = await this.#sendStream(method, path, options, credentials);
+    if (res.status === 401 || res.status === 403) {
+      const text = await res.readAll();
+      const answer: HttpResult = {
+        status: res.status,
+        statusText: res.statusText,
+        body: parseJson(text),
+        text,
+      };
+      if (
+        !this.#isRejectedCredentials(answer) ||
+        !(await this.#auth.onRejected?.(credentials))
+      ) {
+        throw mapAirflowHttpError(answer, {
+          instance: this.instance,
+          method,
+          path: options.path,
+        });
+      }
+      this.#logger.info('Airflow rejected the credentials, sending again', {
+        status: res.status,
+      });
+      credentials = await this.#auth.getCredentials(dialect.apiVersion);
+      res = await this.#sendStream(method, path, options, credentials);
+    }
+    if (res.status >= 200 && res.status < 300) {
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: res.body,
+        abort: res.abort,
+      };
+    }
+    const text = await res.readAll();
+    throw mapAirflowHttpError(
+      {
+        status: res.status,
+        statusText: res.statusText,
+        body: parseJson(text),
+        text,
+      },
+      {
+        instance: this.instance,
+        method,
+        path: options.path,
+      },
+    );
+  }
+
+  async #sendStream(
+    method: HttpMethod,
+    path: string,
+    options: AirflowRequest & { accept: string; maxMs: number },
+    credentials: RequestCredentials,
+  ) {
+    const timeoutMs = this.#config.timeoutMs;
+    const controller = new AbortController();
+    const overall = setTimeout(() => controller.abort(), options.maxMs);
+    overall.unref?.();
+    let stream: Readable;
+    let response;
+    try {
+      response = await this.#http.request<Readable>({
+        method,
+        url: `${this.baseUrl}${path}`,
+        params: options.query,
+        data: options.body,
+        headers: {
+          ...credentials.headers,
+          Accept: options.accept,
+          ...(options.body !== undefined
+            ? { 'Content-Type': 'application/json' }
+            : {}),
+        },
+        auth: credentials.basic,
+        responseType: 'stream',
+        signal: controller.signal,
+      });
+      stream = response.data;
+    } catch (error) {
+      clearTimeout(overall);
+      throw mapNetworkError(error, {
+        instance: this.instance,
+        method,
+        path: options.path,
+        timeoutMs,
+      });
+    }
+    const instance = this.instance;
+    const label = `${method} ${options.path}`;
+    let aborted = false;
+    const abort = () => {
+      if (aborted) return;
+      aborted = true;
+      clearTimeout(overall);
+      controller.abort();
+      stream.destroy();
+    };
+    async function* body(): AsyncGenerator<Buffer> {
+      let idle: NodeJS.Timeout | undefined;
+      let stalled = false;
+      const arm = () => {
+        clearTimeout(idle);
+        if (timeoutMs > 0) {
+          idle = setTimeout(() => {
+            stalled = true;
+            controller.abort();
+            stream.destroy();
+          }, timeoutMs);
+          idle.unref?.();
+        }
+      };
+      arm();
+      try {
+        for await (const chunk of stream) {
+          arm();
+          yield chunk as Buffer;
+        }
+      } catch (error) {
+        if (aborted) return;
+        if (stalled || controller.signal.aborted) {
+          throw new ServiceUnavailableError(
+            `Airflow instance '${instance}' stopped sending ${label} (${
+              stalled
+                ? `nothing for ${timeoutMs} ms`
+                : `over ${options.maxMs} ms in all`
+            })`,
+          );
+        }
+        throw mapNetworkError(error, {
+          instance,
+          method,
+          path: options.path,
+          timeoutMs,
+        });
+      } finally {
+        clearTimeout(idle);
+        clearTimeout(overall);
+      }
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers ?? {})) {
+      if (typeof value === 'string') headers[name.toLowerCase()] = value;
+      else if (Array.isArray(value))
+        headers[name.toLowerCase()] = value.join(', ');
+    }
+    return {
+      status: response.status,
+      statusText: response.statusText ?? '',
+      headers,
+      body: body(),
+      abort,
+      /** The body as text, at most 64 KiB (for error answers); ends the transfer. */
+      readAll: async (): Promise<string> => {
+        const parts: Buffer[] = [];
+        let size = 0;
+        try {
+          for await (const chunk of body()) {
+            const room = STREAM_ERROR_BODY_MAX_BYTES - size;
+            parts.push(chunk.subarray(0, room));
+            size += Math.min(room, chunk.length);
+            if (size >= STREAM_ERROR_BODY_MAX_BYTES) break;
+          }
+        } catch {
+          // An error answer cut short still has its status.
+        } finally {
+          abort();
+        }
+        return Buffer.concat(parts).toString('utf8');
+      },
+    };
   }
 
   // ------------------------------------------------------------ API version
@@ -380,5 +580,15 @@ export class AirflowSession {
     return dialect.versionNeedsAuth
       ? this.#auth.getProbeCredentials?.() ?? {}
       : undefined;
+  }
+}
+
+/** A JSON body, or undefined when the text is not JSON. */
+function parseJson(text: string): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -2,7 +2,11 @@ export type {
   AirflowAuthConfig,
   AirflowClient,
   AirflowInstanceConfig,
+  ClearTaskInstanceOptions,
   ListDagRunsOptions,
+  LogReadStats,
+  ReadTaskLogOptions,
+  SetTaskInstanceStateOptions,
   ListDagsOptions,
   TriggerDagRunOptions,
 } from './types';

@@ -8,6 +8,7 @@ import {
   mapDagRun,
   mapHealth,
   mapTaskInstance,
+  operatorName,
   readSchedule,
 } from './mappers';
 import { toUtcIso } from './dates';
@@ -329,7 +330,7 @@ describe('mapDagRun', () => {
 });
 
 describe('mapTaskInstance', () => {
-  it('maps Airflow 3 task instances, null state → none', () => {
+  it('maps Airflow 3 task instances, null state → none, operators named as the UI names them', () => {
     const tis = fixture('v2/taskInstances.json').task_instances.map(
       mapTaskInstance,
     );
@@ -342,7 +343,9 @@ describe('mapTaskInstance', () => {
         startDate: '2025-03-29T19:48:51Z',
         endDate: '2025-03-29T19:49:01.5Z',
         durationSeconds: 10.5,
-        operator: 'PythonOperator',
+        operator: '@task',
+        renderedMapIndex: null,
+        maxTries: 2,
       },
       expect.objectContaining({ taskId: 'transform', mapIndex: 0 }),
       {
@@ -353,21 +356,41 @@ describe('mapTaskInstance', () => {
         startDate: null,
         endDate: null,
         durationSeconds: null,
-        operator: 'PythonOperator',
+        operator: 'BashOperator',
+        renderedMapIndex: null,
+        maxTries: 2,
       },
     ]);
   });
 
-  it('maps Airflow 2 task instances, both null and "none" → none', () => {
+  it('maps Airflow 2 task instances, both null and "none" → none, decorator classes → @task', () => {
     const tis = fixture('v1/taskInstances.json').task_instances.map(
       mapTaskInstance,
     );
-    expect(tis.map((t: any) => [t.taskId, t.state, t.mapIndex])).toEqual([
-      ['extract', 'success', -1],
-      ['transform', 'failed', 0],
-      ['load', 'none', -1],
-      ['notify', 'none', -1],
+    expect(
+      tis.map((t: any) => [t.taskId, t.state, t.mapIndex, t.operator]),
+    ).toEqual([
+      ['extract', 'success', -1, '@task'],
+      ['transform', 'failed', 0, '@task'],
+      ['load', 'none', -1, '@task'],
+      ['notify', 'none', -1, 'BashOperator'],
     ]);
+  });
+
+  it.each([
+    [{ operator: '_PythonDecoratedOperator' }, '@task'],
+    [{ operator: '_BranchPythonDecoratedOperator' }, '@task.branch'],
+    [{ operator: '_PythonVirtualenvDecoratedOperator' }, '@task.virtualenv'],
+    [{ operator: '_DockerDecoratedOperator' }, '@task.docker'],
+    [{ operator: 'BashOperator' }, 'BashOperator'],
+    [{ operator: '_PythonDecoratedOperator', operator_name: '@task' }, '@task'],
+    [
+      { operator: 'MyOperator', operator_name: 'My fancy name' },
+      'My fancy name',
+    ],
+    [{ operator: null, operator_name: null }, null],
+  ])('names the operator %j as %j', (raw, name) => {
+    expect(operatorName(raw)).toBe(name);
   });
 });
 

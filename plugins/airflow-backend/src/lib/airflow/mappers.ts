@@ -15,6 +15,8 @@ import {
   type AirflowDagParam,
   type AirflowDagRun,
   type AirflowTaskInstance,
+  type AirflowTaskInstanceRef,
+  type AirflowTaskInstanceTry,
   type DagRunState,
   type JsonObject,
   type JsonValue,
@@ -29,6 +31,7 @@ import {
   type RawDagRun,
   type RawHealth,
   type RawTaskInstance,
+  type RawTaskInstanceRef,
 } from './raw';
 import { scheduleInWords } from './schedule';
 
@@ -212,6 +215,45 @@ export function mapDagRun(
   };
 }
 
+/**
+ * The names Airflow's UI shows for the operator classes of the task
+ * decorators (`@task` is `_PythonDecoratedOperator`). Airflow 3.1+ sends
+ * `operator_name` itself; Airflow 2 and 3.0 send only the class name.
+ */
+const DECORATOR_NAMES: Record<string, string> = {
+  _PythonDecoratedOperator: '@task',
+  _BranchPythonDecoratedOperator: '@task.branch',
+  _ShortCircuitDecoratedOperator: '@task.short_circuit',
+  _PythonVirtualenvDecoratedOperator: '@task.virtualenv',
+  _BranchPythonVirtualenvDecoratedOperator: '@task.branch_virtualenv',
+  _PythonExternalDecoratedOperator: '@task.external_python',
+  _BranchExternalPythonDecoratedOperator: '@task.branch_external_python',
+  _BashDecoratedOperator: '@task.bash',
+  _DockerDecoratedOperator: '@task.docker',
+  _KubernetesDecoratedOperator: '@task.kubernetes',
+  _SensorDecoratedOperator: '@task.sensor',
+  _PySparkDecoratedOperator: '@task.pyspark',
+};
+
+/** The operator as Airflow's UI names it: `operator_name`, else the class name with decorators as `@task…`. */
+export function operatorName(raw: {
+  operator?: string | null;
+  operator_name?: string | null;
+}): string | null {
+  if (typeof raw.operator_name === 'string' && raw.operator_name) {
+    return raw.operator_name;
+  }
+  if (typeof raw.operator !== 'string' || !raw.operator) return null;
+  return DECORATOR_NAMES[raw.operator] ?? raw.operator;
+}
+
+function mapTaskInstanceState(state: unknown): TaskInstanceState {
+  // Airflow 3 sends null for a task instance that was never scheduled; Airflow 2 sends null or "none".
+  return (
+    typeof state === 'string' && state ? state : 'none'
+  ) as TaskInstanceState;
+}
+
 /** v1 `TaskInstance` / v2 `TaskInstanceResponse` → {@link AirflowTaskInstance}. */
 export function mapTaskInstance(raw: RawTaskInstance): AirflowTaskInstance {
   const startDate = toUtcIso(raw.start_date);
@@ -219,8 +261,7 @@ export function mapTaskInstance(raw: RawTaskInstance): AirflowTaskInstance {
   return {
     taskId: raw.task_id,
     mapIndex: typeof raw.map_index === 'number' ? raw.map_index : -1,
-    // Airflow 3 sends null for a task instance that was never scheduled; Airflow 2 sends null or "none".
-    state: (raw.state || 'none') as TaskInstanceState,
+    state: mapTaskInstanceState(raw.state),
     tryNumber: typeof raw.try_number === 'number' ? raw.try_number : 0,
     startDate,
     endDate,
@@ -228,7 +269,54 @@ export function mapTaskInstance(raw: RawTaskInstance): AirflowTaskInstance {
       typeof raw.duration === 'number'
         ? raw.duration
         : secondsBetween(startDate, endDate),
-    operator: raw.operator || raw.operator_name || null,
+    operator: operatorName(raw),
+    renderedMapIndex: stringOrNull(raw.rendered_map_index),
+    maxTries: typeof raw.max_tries === 'number' ? raw.max_tries : null,
+  };
+}
+
+/**
+ * v1 `TaskInstance` / v2 `TaskInstanceHistoryResponse` (one try) →
+ * {@link AirflowTaskInstanceTry}.
+ */
+export function mapTaskInstanceTry(
+  raw: RawTaskInstance,
+): AirflowTaskInstanceTry {
+  return tryOfTaskInstance(
+    mapTaskInstance(raw),
+    stringOrNull(raw.hostname) || null,
+  );
+}
+
+/** The current try of a task instance, as a try. */
+export function tryOfTaskInstance(
+  ti: AirflowTaskInstance,
+  hostname: string | null,
+): AirflowTaskInstanceTry {
+  return {
+    taskId: ti.taskId,
+    mapIndex: ti.mapIndex,
+    tryNumber: ti.tryNumber,
+    state: ti.state,
+    startDate: ti.startDate,
+    endDate: ti.endDate,
+    durationSeconds: ti.durationSeconds,
+    hostname,
+    operator: ti.operator,
+  };
+}
+
+/** v2 `TaskInstanceResponse` / v1 `TaskInstanceReference` → {@link AirflowTaskInstanceRef}. */
+export function mapTaskInstanceRef(
+  raw: RawTaskInstanceRef,
+): AirflowTaskInstanceRef {
+  return {
+    taskId: typeof raw.task_id === 'string' ? raw.task_id : '',
+    mapIndex: typeof raw.map_index === 'number' ? raw.map_index : null,
+    state:
+      'state' in raw && raw.state !== undefined
+        ? mapTaskInstanceState(raw.state)
+        : null,
   };
 }
 

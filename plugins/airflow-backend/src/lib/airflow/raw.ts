@@ -86,8 +86,22 @@ export interface RawTaskInstance {
   end_date?: string | null;
   duration?: number | null;
   operator?: string | null;
-  /** v2 */
+  /** v2, Airflow 3.1+: the operator as the UI names it (`@task`). */
   operator_name?: string | null;
+  rendered_map_index?: string | null;
+  max_tries?: number | null;
+  hostname?: string | null;
+  dag_id?: string;
+  dag_run_id?: string;
+}
+
+/** Raw task instance reference: v1 `TaskInstanceReference` (no state, no map index). */
+export interface RawTaskInstanceRef {
+  task_id?: string;
+  dag_id?: string;
+  dag_run_id?: string;
+  map_index?: number | null;
+  state?: string | null;
 }
 
 /** Raw health: v1 `HealthInfo` / v2 `HealthInfoResponse`. */

@@ -7,6 +7,9 @@ import type {
   AirflowDagRunList,
   AirflowInstanceStatus,
   AirflowTaskInstance,
+  AirflowTaskInstancesChange,
+  AirflowTaskInstanceTries,
+  AirflowTaskLog,
   DagRunState,
   JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -82,6 +85,53 @@ export interface TriggerDagRunOptions {
   note?: string;
 }
 
+/** Options of {@link AirflowClient.readTaskLog}. */
+export interface ReadTaskLogOptions {
+  /** Map index, -1 for an unmapped task. */
+  mapIndex: number;
+  /** The try, 1-based. */
+  tryNumber: number;
+  /** Airflow's continuation token from the previous page (Airflow 3 only). */
+  token?: string;
+  /** Lines of the token's log to skip (already read). */
+  offset: number;
+  /** Keep only the last `tail` lines of the log (reads it whole, holds only those). */
+  tail?: number;
+  /** Filled with what the read cost (for measurements). */
+  stats?: LogReadStats;
+}
+
+/** What one log read cost. */
+export interface LogReadStats {
+  /** Bytes read from Airflow. */
+  bytesRead: number;
+  /** Most bytes of an unfinished line or entry held at once. */
+  maxHeldStreamBytes: number;
+  /** Most bytes of kept lines held at once. */
+  maxKeptBytes: number;
+  /** The request's accept header: which format was read. */
+  format: 'ndjson' | 'json' | 'text';
+  /** True when the transfer was stopped before Airflow's answer ended. */
+  aborted: boolean;
+}
+
+/** Options of {@link AirflowClient.setTaskInstanceState}. */
+export interface SetTaskInstanceStateOptions {
+  mapIndex: number;
+  state: 'success' | 'failed';
+  includeUpstream: boolean;
+  includeDownstream: boolean;
+}
+
+/** Options of {@link AirflowClient.clearTaskInstance}. */
+export interface ClearTaskInstanceOptions {
+  mapIndex: number;
+  dryRun: boolean;
+  onlyFailed: boolean;
+  includeUpstream: boolean;
+  includeDownstream: boolean;
+}
+
 /**
  * A client for one Airflow instance, speaking `/api/v2` (Airflow 3, JWT) or
  * `/api/v1` (Airflow 2, basic auth), detected on first use when the config
@@ -150,4 +200,50 @@ export interface AirflowClient {
     runId: string,
     options: { onlyFailed: boolean },
   ): Promise<AirflowDagRun>;
+  /** The task instances of several runs of one DAG (batch listing), by run id. */
+  listTaskInstancesOfRuns(
+    dagId: string,
+    runIds: string[],
+  ): Promise<Map<string, AirflowTaskInstance[]>>;
+  /** One task instance (`…/taskInstances/{task_id}[/{map_index}]`). */
+  getTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+  ): Promise<AirflowTaskInstance>;
+  /** The tries of a task instance, oldest first. */
+  listTaskInstanceTries(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+  ): Promise<AirflowTaskInstanceTries>;
+  /** One bounded page (or the tail) of a try's log. */
+  readTaskLog(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    options: ReadTaskLogOptions,
+  ): Promise<AirflowTaskLog>;
+  /** Marks a DAG run success or failed (which stops it) and returns it. */
+  setDagRunState(
+    dagId: string,
+    runId: string,
+    state: 'success' | 'failed',
+  ): Promise<AirflowDagRun>;
+  /** Marks a task instance (and its upstream or downstream tasks) success or failed. */
+  setTaskInstanceState(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    options: SetTaskInstanceStateOptions,
+  ): Promise<AirflowTaskInstancesChange>;
+  /** Clears a task instance (and its upstream or downstream tasks), or previews it (`dryRun`). */
+  clearTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    options: ClearTaskInstanceOptions,
+  ): Promise<AirflowTaskInstancesChange>;
 }

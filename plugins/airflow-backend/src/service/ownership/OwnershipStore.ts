@@ -205,8 +205,7 @@ export class OwnershipStore {
               .orderBy('instance')
           ).map(r => ({
             instance: r.instance as string,
-            refreshedAt:
-              r.refreshed_at === null ? null : num(r.refreshed_at),
+            refreshedAt: r.refreshed_at === null ? null : num(r.refreshed_at),
             error: r.error
               ? (JSON.parse(r.error) as AirflowInstanceError)
               : null,
@@ -407,7 +406,9 @@ export class OwnershipStore {
           direct: true,
         });
       }
-      for (const a of new Set(r.ancestors.map(o => o.toLocaleLowerCase('en-US')))) {
+      for (const a of new Set(
+        r.ancestors.map(o => o.toLocaleLowerCase('en-US')),
+      )) {
         if (direct.has(a)) continue;
         owners.push({
           generation_id: generation,
@@ -842,7 +843,10 @@ export class OwnershipStore {
     }
     q.orderBy([
       { column: 'd.instance', order: sort === 'instance' ? dir : 'asc' },
-      { column: 'd.dag_id', order: sort === 'dagId' || sort === 'instance' ? dir : 'asc' },
+      {
+        column: 'd.dag_id',
+        order: sort === 'dagId' || sort === 'instance' ? dir : 'asc',
+      },
     ]);
   }
 }

@@ -18,9 +18,6 @@ import {
 } from '../../__fixtures__/ownership';
 import { AirflowOwnershipContent, AirflowOwnershipPage } from './index';
 
-// Several clicks through material-table re-renders; allow for slow CI machines.
-jest.setTimeout(60_000);
-
 /**
  * The server's answers for the views these tests ask for (the filtering
  * itself is the backend's, tested there): a page per filter.
@@ -257,7 +254,9 @@ describe('AirflowOwnershipContent', () => {
     expect(lastQuery(api)).toMatchObject({ owner: 'group:default/data-eng' });
     // Child groups count by default; the switch turns them off.
     expect(lastQuery(api).includeChildGroups).toBeUndefined();
-    await userEvent.click(screen.getByRole('switch', { name: 'Include child groups' }));
+    await userEvent.click(
+      screen.getByRole('switch', { name: 'Include child groups' }),
+    );
     await waitFor(() =>
       expect(lastQuery(api)).toMatchObject({ includeChildGroups: false }),
     );
@@ -297,7 +296,9 @@ describe('AirflowOwnershipContent', () => {
       await screen.findByRole('searchbox', { name: 'Search DAGs' }),
     );
     await userEvent.paste('data-eng prod');
-    await waitFor(() => expect(lastQuery(api)).toMatchObject({ q: 'data-eng prod' }));
+    await waitFor(() =>
+      expect(lastQuery(api)).toMatchObject({ q: 'data-eng prod' }),
+    );
     await waitFor(() => expect(shownDags()).toEqual(['Billing export']));
     expect(lastQuery(api)).toMatchObject({ q: 'data-eng prod', offset: 0 });
     const searches = (api.getOwnership as jest.Mock).mock.calls.filter(
@@ -314,9 +315,10 @@ describe('AirflowOwnershipContent', () => {
     await waitFor(() =>
       expect(shownDags()).toEqual(['Legacy cleanup', 'Temporary backfill']),
     );
-    expect(
-      screen.getByRole('button', { name: 'Orphans: 2' }),
-    ).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByRole('button', { name: 'Orphans: 2' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
     expect(screen.getByLabelText('Orphans only')).toBeChecked();
 
     await userEvent.click(screen.getByRole('button', { name: 'Failing: 3' }));
@@ -415,7 +417,9 @@ describe('AirflowOwnershipContent', () => {
     const csv = new Blob(['instance,dag_id\r\ndefault,legacy_cleanup\r\n'], {
       type: 'text/csv',
     });
-    const api = pagedApi({ exportOwnershipCsv: jest.fn().mockResolvedValue(csv) });
+    const api = pagedApi({
+      exportOwnershipCsv: jest.fn().mockResolvedValue(csv),
+    });
     try {
       renderContent({ api, initialRoute: '/?sort=dagId' });
       await userEvent.click(await screen.findByLabelText('Orphans only'));
@@ -438,7 +442,9 @@ describe('AirflowOwnershipContent', () => {
     const api = pagedApi({
       exportOwnershipCsv: jest
         .fn()
-        .mockRejectedValue(await responseError(503, 'Error', 'Database is down')),
+        .mockRejectedValue(
+          await responseError(503, 'Error', 'Database is down'),
+        ),
     });
     renderContent({ api });
     await userEvent.click(

@@ -53,7 +53,10 @@ export function AirflowOwnershipContent() {
     () => filtersFromSearchParams(searchParams),
     [searchParams],
   );
-  const view = useMemo(() => viewFromSearchParams(searchParams), [searchParams]);
+  const view = useMemo(
+    () => viewFromSearchParams(searchParams),
+    [searchParams],
+  );
   const query = useMemo(() => toOwnershipQuery(filters), [filters]);
   const refresher = useOwnershipRefresh();
   const page = useOwnershipPage(
@@ -67,7 +70,11 @@ export function AirflowOwnershipContent() {
     refresher.reloadKey,
   );
   const dangling = useOwnershipDangling(
-    { ...query, limit: DANGLING_PAGE_SIZE, offset: view.danglingPage * DANGLING_PAGE_SIZE },
+    {
+      ...query,
+      limit: DANGLING_PAGE_SIZE,
+      offset: view.danglingPage * DANGLING_PAGE_SIZE,
+    },
     refresher.reloadKey,
   );
   const [exporting, setExporting] = useState(false);
@@ -102,7 +109,11 @@ export function AirflowOwnershipContent() {
 
   const loaded = page.loaded;
   if (!loaded) {
-    return page.error ? <OwnershipErrorPanel error={page.error} /> : <Progress />;
+    return page.error ? (
+      <OwnershipErrorPanel error={page.error} />
+    ) : (
+      <Progress />
+    );
   }
   const result = loaded.value;
   const indexStatus =
@@ -203,7 +214,9 @@ export function AirflowOwnershipContent() {
           paused: false,
         })}
         pageIndex={view.danglingPage}
-        onPageChange={danglingPage => update(filters, { ...view, danglingPage })}
+        onPageChange={danglingPage =>
+          update(filters, { ...view, danglingPage })
+        }
       />
     </Stack>
   );

@@ -126,7 +126,11 @@ const COLUMNS: Column[] = [
   },
   { title: 'Entities', render: dag => <EntitiesCell dag={dag} /> },
   { title: 'Paused', render: dag => (dag.isPaused ? 'Yes' : 'No') },
-  { title: 'Last run', sort: 'lastRun', render: dag => <LastRunCell dag={dag} /> },
+  {
+    title: 'Last run',
+    sort: 'lastRun',
+    render: dag => <LastRunCell dag={dag} />,
+  },
   { title: 'Schedule', render: dag => dag.schedule ?? 'Manual only' },
 ];
 

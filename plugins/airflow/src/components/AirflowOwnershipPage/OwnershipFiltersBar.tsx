@@ -59,7 +59,10 @@ const FLAG_LABELS: { flag: OwnershipFlag; label: string }[] = [
 ];
 
 /** The search box: typing is sent after a pause; a new value from the URL replaces the text. */
-function SearchBox(props: { value: string; onChange: (value: string) => void }) {
+function SearchBox(props: {
+  value: string;
+  onChange: (value: string) => void;
+}) {
   const { value, onChange } = props;
   const [text, setText] = useState(value);
   const timer = useRef<ReturnType<typeof setTimeout>>();

@@ -55,11 +55,16 @@ function instanceDataText(
   }
   return `Its ${status.dagCount} ${
     status.dagCount === 1 ? 'DAG is' : 'DAGs are'
-  } from the last successful read, ${relativeAge(readAt, now)}, and may be out of date.`;
+  } from the last successful read, ${relativeAge(
+    readAt,
+    now,
+  )}, and may be out of date.`;
 }
 
 /** True when the latest refresh failed as a whole: no index, or one older than the attempt. */
-export function wholeRefreshFailed(status: AirflowOwnershipIndexStatus): boolean {
+export function wholeRefreshFailed(
+  status: AirflowOwnershipIndexStatus,
+): boolean {
   if (!status.lastRefreshError) return false;
   if (status.builtAt === null) return true;
   return (

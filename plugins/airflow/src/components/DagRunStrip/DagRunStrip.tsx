@@ -2,24 +2,8 @@ import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airf
 import Box from '@mui/material/Box';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { Theme } from '@mui/material/styles';
 import { formatDateTime, formatDuration } from '../../lib/format';
-import { stateLabel, statusKindOf, StatusKind } from '../../lib/states';
-
-function colourOf(kind: StatusKind, theme: Theme): string {
-  switch (kind) {
-    case 'ok':
-      return theme.palette.success.main;
-    case 'error':
-      return theme.palette.error.main;
-    case 'running':
-      return theme.palette.info.main;
-    case 'pending':
-      return theme.palette.warning.light;
-    default:
-      return theme.palette.grey[500];
-  }
-}
+import { stateColour, stateLabel, statusKindOf } from '../../lib/states';
 
 /** Props of {@link DagRunStrip}. */
 export interface DagRunStripProps {
@@ -71,7 +55,7 @@ export function DagRunStrip(props: DagRunStripProps) {
               height: 14,
               borderRadius: 0.5,
               flexShrink: 0,
-              bgcolor: theme => colourOf(statusKindOf(run.state), theme),
+              bgcolor: theme => stateColour(statusKindOf(run.state), theme),
             }}
           />
         </Tooltip>

@@ -3,11 +3,14 @@ import { Link, Table, type TableColumn } from '@backstage/core-components';
 import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import OpenInNewIcon from '@material-ui/icons/OpenInNew';
 import PlaylistPlayIcon from '@material-ui/icons/PlaylistPlay';
+import FileCopyIcon from '@material-ui/icons/FileCopy';
 import ReplayIcon from '@material-ui/icons/Replay';
+import IconButton from '@mui/material/IconButton';
+import Tooltip from '@mui/material/Tooltip';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { useMemo, type ReactNode } from 'react';
-import type { AirflowActionPermission } from '../../hooks';
+import type { AirflowPermissions } from '../../hooks';
 import { formatDateTime, formatDuration } from '../../lib/format';
 import { ActionIconButton } from '../ActionIconButton';
 import { DagRunStatus } from '../DagRunStatus';
@@ -27,13 +30,42 @@ export interface DagRunsTableProps {
   pageSize: number;
   onPageChange: (page: number, pageSize: number) => void;
   loading?: boolean;
-  clearPermission: AirflowActionPermission;
+  permissions: AirflowPermissions;
   onClearDagRun: (run: AirflowDagRun) => void;
   /** Opens the trigger dialog prefilled with a run's config ("Re-run with this config"). */
   onRerunDagRun?: (run: AirflowDagRun) => void;
-  /** Whether the user may trigger runs (for "Re-run with this config"). */
-  triggerPermission?: AirflowActionPermission;
+  /** Called after a run's or task instance's state was changed from a panel. */
+  onChanged?: () => void;
+  pollIntervalMs?: number;
   emptyContent?: ReactNode;
+}
+
+/** A run id on one line, cut with an ellipsis, in full in its tooltip, with a copy button. */
+function RunId(props: { runId: string }) {
+  const { runId } = props;
+  return (
+    <Box sx={{ display: 'flex', alignItems: 'center', minWidth: 0 }}>
+      <Tooltip title={runId} describeChild>
+        <Typography
+          variant="body2"
+          noWrap
+          sx={{ fontFamily: 'monospace', maxWidth: 240 }}
+        >
+          {runId}
+        </Typography>
+      </Tooltip>
+      <IconButton
+        size="small"
+        aria-label={`Copy run id ${runId}`}
+        onClick={e => {
+          e.stopPropagation();
+          navigator.clipboard?.writeText(runId);
+        }}
+      >
+        <FileCopyIcon style={{ fontSize: 14 }} />
+      </IconButton>
+    </Box>
+  );
 }
 
 /** One page of DAG runs, with task instances in an expandable panel. */
@@ -46,28 +78,28 @@ export function DagRunsTable(props: DagRunsTableProps) {
     pageSize,
     onPageChange,
     loading,
-    clearPermission,
+    permissions,
     onClearDagRun,
     onRerunDagRun,
-    triggerPermission,
+    onChanged,
+    pollIntervalMs,
     emptyContent,
   } = props;
 
-  const rows = useMemo(() => runs.map(run => ({ ...run })), [runs]);
+  // `id`: material-table keys a row's own state (an open task panel) by it;
+  // that the panel stays open across a reload is not covered by a test yet.
+  const rows = useMemo(
+    () => runs.map(run => ({ ...run, id: run.runId })),
+    [runs],
+  );
 
   const columns: TableColumn<AirflowDagRun>[] = [
     {
       title: 'Run id',
       field: 'runId',
       highlight: true,
-      render: run => (
-        <Typography
-          variant="body2"
-          sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}
-        >
-          {run.runId}
-        </Typography>
-      ),
+      width: '280px',
+      render: run => <RunId runId={run.runId} />,
     },
     {
       title: 'State',
@@ -110,14 +142,14 @@ export function DagRunsTable(props: DagRunsTableProps) {
             label="Clear DAG run"
             icon={<ReplayIcon fontSize="small" />}
             onClick={() => onClearDagRun(run)}
-            permission={clearPermission}
+            permission={permissions.clear}
           />
           {onRerunDagRun && (
             <ActionIconButton
               label="Re-run with this config"
               icon={<PlaylistPlayIcon fontSize="small" />}
               onClick={() => onRerunDagRun(run)}
-              permission={triggerPermission}
+              permission={permissions.trigger}
             />
           )}
           <Link
@@ -147,7 +179,13 @@ export function DagRunsTable(props: DagRunsTableProps) {
         {
           tooltip: 'Show task instances',
           render: ({ rowData }) => (
-            <TaskInstancesPanel entityRef={entityRef} run={rowData} />
+            <TaskInstancesPanel
+              entityRef={entityRef}
+              run={rowData}
+              permissions={permissions}
+              onChanged={onChanged}
+              pollIntervalMs={pollIntervalMs}
+            />
           ),
         },
       ]}

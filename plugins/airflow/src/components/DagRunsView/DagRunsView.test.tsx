@@ -1,5 +1,11 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { configure, act, screen, waitFor, within } from '@testing-library/react';
+import {
+  configure,
+  act,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { PERMISSION_REASONS, type AirflowPermissions } from '../../hooks';
@@ -12,6 +18,8 @@ const allowed: AirflowPermissions = {
   trigger: { allowed: true, loading: false },
   pause: { allowed: true, loading: false },
   clear: { allowed: true, loading: false },
+  logs: { allowed: true, loading: false },
+  stateUpdate: { allowed: true, loading: false },
 };
 
 const denied: AirflowPermissions = {
@@ -22,6 +30,12 @@ const denied: AirflowPermissions = {
   },
   pause: { allowed: false, loading: false, reason: PERMISSION_REASONS.pause },
   clear: { allowed: false, loading: false, reason: PERMISSION_REASONS.clear },
+  logs: { allowed: false, loading: false, reason: PERMISSION_REASONS.logs },
+  stateUpdate: {
+    allowed: false,
+    loading: false,
+    reason: PERMISSION_REASONS.stateUpdate,
+  },
 };
 
 const failedRunId = 'manual__2025-03-29T19:48:49.273773+00:00';
@@ -146,7 +160,7 @@ describe('DagRunsView', () => {
     );
   });
 
-  it('shows the task instances of a DAG run with their try number', async () => {
+  it('shows the task instances of a DAG run with their try number of the number of tries', async () => {
     const user = userEvent.setup();
     const api = mockAirflowApi();
     await renderView({ api });
@@ -158,7 +172,7 @@ describe('DagRunsView', () => {
       name: `Task instances of DAG run ${failedRunId}`,
     });
     const load = within(table).getByText('load').closest('tr')!;
-    expect(within(load).getByText('3')).toBeInTheDocument();
+    expect(within(load).getByText('3 / 3')).toBeInTheDocument();
     expect(within(load).getByText('PostgresOperator')).toBeInTheDocument();
     expect(within(load).getByText('failed')).toBeInTheDocument();
     expect(api.getDagRun).toHaveBeenCalledWith({

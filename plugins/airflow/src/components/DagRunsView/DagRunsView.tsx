@@ -27,6 +27,7 @@ import {
 import { errorMessage, errorStatus } from '../../lib/errors';
 import { formatDateTime, formatRelativeTime } from '../../lib/format';
 import { ClearDagRunDialog } from '../ClearDagRunDialog';
+import { DagGrid } from '../DagGrid';
 import { DagPausedSwitch } from '../DagPausedSwitch';
 import { DagRunsTable } from '../DagRunsTable';
 import { PermissionTooltip } from '../PermissionTooltip';
@@ -44,6 +45,8 @@ export interface DagRunsViewProps {
   pollIntervalMs?: number;
   /** Initial page size. */
   pageSize?: number;
+  /** Show the runs × tasks grid first instead of the runs table. */
+  initialView?: 'runs' | 'grid';
   /** When set, the trigger dialog is open, prefilled with this run config (a shared link). */
   sharedTriggerConfText?: string;
   /** Called when the dialog opened by {@link DagRunsViewProps.sharedTriggerConfText} closes. */
@@ -64,6 +67,9 @@ export function DagRunsView(props: DagRunsViewProps) {
   // Open with the DAG's defaults ({}), or with a past run's config.
   const [trigger, setTrigger] = useState<{ confText?: string }>();
   const [runToClear, setRunToClear] = useState<AirflowDagRun>();
+  const [view, setView] = useState<'runs' | 'grid'>(
+    props.initialView ?? 'runs',
+  );
 
   const details = useDagDetails({ entityRef, instance, dagId });
   const runs = useDagRuns({
@@ -171,58 +177,82 @@ export function DagRunsView(props: DagRunsViewProps) {
 
       <ToggleButtonGroup
         size="small"
-        value={states}
-        onChange={(_, value: DagRunState[]) => {
-          setStates(value);
-          setPage(0);
-        }}
-        aria-label="Filter DAG runs by state"
+        exclusive
+        value={view}
+        onChange={(_, value) => value && setView(value)}
+        aria-label="View"
       >
-        {DAG_RUN_STATES.map(state => (
-          <ToggleButton key={state} value={state}>
-            {state}
-          </ToggleButton>
-        ))}
+        <ToggleButton value="runs">Runs</ToggleButton>
+        <ToggleButton value="grid">Grid</ToggleButton>
       </ToggleButtonGroup>
 
-      {runs.error && !runs.value ? (
-        <ResponseErrorPanel
-          title="Could not load DAG runs"
-          error={runs.error}
+      {view === 'grid' ? (
+        <DagGrid
+          entityRef={entityRef}
+          instance={instance}
+          dagId={dagId}
+          permissions={permissions}
+          pollIntervalMs={pollIntervalMs}
         />
       ) : (
-        <DagRunsTable
-          entityRef={entityRef}
-          runs={runs.value?.items ?? []}
-          totalCount={runs.value?.totalEntries ?? 0}
-          page={page}
-          pageSize={pageSize}
-          onPageChange={(nextPage, nextPageSize) => {
-            setPage(nextPageSize === pageSize ? nextPage : 0);
-            setPageSize(nextPageSize);
-          }}
-          loading={runs.loading && !runs.value}
-          clearPermission={permissions.clear}
-          onClearDagRun={setRunToClear}
-          triggerPermission={permissions.trigger}
-          onRerunDagRun={run =>
-            setTrigger({ confText: JSON.stringify(run.conf) })
-          }
-          emptyContent={
-            <Box p={3}>
-              <Typography variant="body2" align="center">
-                {states.length > 0
-                  ? `No DAG runs in state ${states.join(' or ')}`
-                  : 'This DAG has no DAG runs yet'}
-              </Typography>
-            </Box>
-          }
-        />
-      )}
-      {runs.polling && (
-        <Typography variant="caption" color="text.secondary" role="status">
-          Refreshing while DAG runs are queued or running
-        </Typography>
+        <>
+          <ToggleButtonGroup
+            size="small"
+            value={states}
+            onChange={(_, value: DagRunState[]) => {
+              setStates(value);
+              setPage(0);
+            }}
+            aria-label="Filter DAG runs by state"
+          >
+            {DAG_RUN_STATES.map(state => (
+              <ToggleButton key={state} value={state}>
+                {state}
+              </ToggleButton>
+            ))}
+          </ToggleButtonGroup>
+
+          {runs.error && !runs.value ? (
+            <ResponseErrorPanel
+              title="Could not load DAG runs"
+              error={runs.error}
+            />
+          ) : (
+            <DagRunsTable
+              entityRef={entityRef}
+              runs={runs.value?.items ?? []}
+              totalCount={runs.value?.totalEntries ?? 0}
+              page={page}
+              pageSize={pageSize}
+              onPageChange={(nextPage, nextPageSize) => {
+                setPage(nextPageSize === pageSize ? nextPage : 0);
+                setPageSize(nextPageSize);
+              }}
+              loading={runs.loading && !runs.value}
+              permissions={permissions}
+              onClearDagRun={setRunToClear}
+              onRerunDagRun={run =>
+                setTrigger({ confText: JSON.stringify(run.conf) })
+              }
+              onChanged={() => runs.retry()}
+              pollIntervalMs={pollIntervalMs}
+              emptyContent={
+                <Box p={3}>
+                  <Typography variant="body2" align="center">
+                    {states.length > 0
+                      ? `No DAG runs in state ${states.join(' or ')}`
+                      : 'This DAG has no DAG runs yet'}
+                  </Typography>
+                </Box>
+              }
+            />
+          )}
+          {runs.polling && (
+            <Typography variant="caption" color="text.secondary" role="status">
+              Refreshing while DAG runs are queued or running
+            </Typography>
+          )}
+        </>
       )}
 
       <TriggerDagRunDialog

@@ -2,12 +2,14 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { Link, Table, type TableColumn } from '@backstage/core-components';
 import type {
   AirflowDag,
+  AirflowDagRun,
   AirflowEntityDag,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import ListIcon from '@material-ui/icons/List';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import WarningIcon from '@material-ui/icons/Warning';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
@@ -26,6 +28,8 @@ export interface DagsTableProps {
   permissions: AirflowPermissions;
   /** Shows the DAG runs of a DAG. */
   onShowDagRuns: (dag: AirflowEntityDag) => void;
+  /** Shows why the latest run of a DAG failed. */
+  onShowFailure?: (dag: AirflowEntityDag, run: AirflowDagRun) => void;
   /** Opens the trigger dialog for a DAG. */
   onTriggerDagRun: (dag: AirflowEntityDag) => void;
   /** Called after a DAG was paused or unpaused. */
@@ -101,8 +105,12 @@ function Schedule(props: { dag: AirflowEntityDag }) {
   );
 }
 
-function LastRun(props: { dag: AirflowEntityDag }) {
-  const last = props.dag.recentRuns[0];
+function LastRun(props: {
+  dag: AirflowEntityDag;
+  onShowFailure?: (dag: AirflowEntityDag, run: AirflowDagRun) => void;
+}) {
+  const { dag, onShowFailure } = props;
+  const last = dag.recentRuns[0];
   if (!last) return <Typography variant="body2">—</Typography>;
   return (
     <Box>
@@ -112,6 +120,16 @@ function LastRun(props: { dag: AirflowEntityDag }) {
           last.startDate ?? last.logicalDate ?? last.queuedAt,
         )}
       </Typography>
+      {last.state === 'failed' && onShowFailure && (
+        <Button
+          size="small"
+          color="error"
+          sx={{ px: 0.5, minWidth: 0 }}
+          onClick={() => onShowFailure(dag, last)}
+        >
+          Why did it fail?
+        </Button>
+      )}
     </Box>
   );
 }
@@ -124,6 +142,7 @@ export function DagsTable(props: DagsTableProps) {
     permissions,
     onShowDagRuns,
     onTriggerDagRun,
+    onShowFailure,
     onDagChanged,
     emptyContent,
   } = props;
@@ -209,7 +228,7 @@ export function DagsTable(props: DagsTableProps) {
         props.runsUnavailable?.has(dag.instance) ? (
           <RunsUnavailable />
         ) : (
-          <LastRun dag={dag} />
+          <LastRun dag={dag} onShowFailure={onShowFailure} />
         ),
     },
     {

@@ -8,12 +8,19 @@ import { airflowApiRef, type AirflowApi } from '../../api';
 import { PERMISSION_REASONS } from '../../hooks';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
 import { entityDags, entityDagsWithProblems } from '../../__fixtures__/dags';
+import { loadError } from '../../__fixtures__/taskLogs';
 import {
   airflowEntity,
   airflowEntityRef,
   plainEntity,
 } from '../../__fixtures__/entity';
 import { EntityAirflowContent } from './EntityAirflowContent';
+
+// The LogViewer sizes itself to its container, which jsdom lays out as 0 × 0.
+jest.mock('react-virtualized-auto-sizer', () => ({
+  __esModule: true,
+  default: ({ children }: any) => children({ height: 400, width: 900 }),
+}));
 
 async function renderContent(options: {
   api?: AirflowApi;
@@ -420,5 +427,73 @@ describe('EntityAirflowContent', () => {
       expect.objectContaining({ instance: 'default', dagId: 'orders_etl' }),
     );
     await waitFor(() => expect(api.listEntityDags).toHaveBeenCalledTimes(2));
+  });
+
+  describe('why did it fail', () => {
+    it('shows the failed task, its exception and the log tail one click from the DAG row', async () => {
+      const api = mockAirflowApi();
+      await renderContent({ api });
+      await screen.findByText('DAGs');
+      // Only the DAG whose last run failed offers it.
+      const buttons = screen.getAllByRole('button', {
+        name: 'Why did it fail?',
+      });
+      expect(buttons).toHaveLength(1);
+      expect(rowOf('Orders ETL')).toContainElement(buttons[0]);
+
+      await userEvent.click(buttons[0]);
+      const summary = await screen.findByRole('region', {
+        name: 'Why DAG run manual__2025-03-29T19:48:49.273773+00:00 failed',
+      });
+      expect(within(summary).getAllByRole('alert')[0]).toHaveTextContent(
+        `${loadError.type}: ${loadError.message}`,
+      );
+      expect(summary).toHaveTextContent('Task load failed');
+      expect(
+        await within(summary).findByText(/Loading 120 rows into the warehouse/),
+      ).toBeInTheDocument();
+      expect(api.getDagRunFailure).toHaveBeenCalledWith({
+        entityRef: airflowEntityRef,
+        instance: 'default',
+        dagId: 'orders_etl',
+        runId: 'manual__2025-03-29T19:48:49.273773+00:00',
+      });
+
+      // The failed task opens with its tries and full log.
+      await userEvent.click(
+        within(summary).getByRole('button', { name: 'failed: load' }),
+      );
+      const dialog = await screen.findByRole('dialog', { name: /Task load/ });
+      expect(
+        await within(dialog).findByRole('button', { name: 'Try 3: failed' }),
+      ).toBeInTheDocument();
+      await waitFor(() => expect(api.getTaskLog).toHaveBeenCalledTimes(1));
+    });
+
+    it('without permissions the log in the task dialog is replaced by the reason naming the permission and the owner', async () => {
+      const api = mockAirflowApi();
+      await renderContent({ api, authorize: AuthorizeResult.DENY });
+      await screen.findByText('DAGs');
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Why did it fail?' }),
+      );
+      const summary = await screen.findByRole('region', {
+        name: /Why DAG run/,
+      });
+      await userEvent.click(
+        within(summary).getByRole('button', { name: 'failed: load' }),
+      );
+      const dialog = await screen.findByRole('dialog', { name: /Task load/ });
+      expect(await within(dialog).findByRole('note')).toHaveTextContent(
+        `${PERMISSION_REASONS.logs} (permission airflow.dag.logs.read; granted to the owners of this entity, team-data)`,
+      );
+      expect(
+        within(dialog).getByRole('button', { name: 'Mark load success' }),
+      ).toBeDisabled();
+      expect(
+        within(dialog).getByRole('button', { name: 'Clear load' }),
+      ).toBeDisabled();
+      expect(api.getTaskLog).not.toHaveBeenCalled();
+    });
   });
 });

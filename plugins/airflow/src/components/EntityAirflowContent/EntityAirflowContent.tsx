@@ -12,14 +12,23 @@ import {
 import {
   AIRFLOW_DAG_IDS_ANNOTATION,
   isAirflowAvailable,
+  type AirflowDagRun,
   type AirflowEntityDag,
+  type AirflowTaskInstance,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import CloseIcon from '@material-ui/icons/Close';
+import Box from '@mui/material/Box';
+import IconButton from '@mui/material/IconButton';
+import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
 import { useMemo, useState } from 'react';
 import { useAirflowPermissions, useEntityDags } from '../../hooks';
 import { DagRunsView } from '../DagRunsView';
 import { DagsTable } from '../DagsTable';
 import { EntityDagsWarnings } from '../EntityDagsWarnings';
+import { RunFailureSummary } from '../RunFailureSummary';
+import { TaskInstanceDetails } from '../TaskInstanceActions';
 import { TriggerDagRunDialog } from '../TriggerDagRunDialog';
 import {
   SELECTED_DAG_PARAM,
@@ -64,6 +73,8 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
   const selectedDagId = searchParams.get(SELECTED_DAG_PARAM);
   const sharedTriggerConf = searchParams.get(TRIGGER_CONF_PARAM);
   const [dagToTrigger, setDagToTrigger] = useState<AirflowEntityDag>();
+  const [failure, setFailure] = useState<AirflowDagRun>();
+  const [failedTask, setFailedTask] = useState<AirflowTaskInstance>();
   const dags = useEntityDags(entityRef);
 
   const select = (dag?: { instance: string; dagId: string }) =>
@@ -134,6 +145,42 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
   return (
     <Stack spacing={3}>
       <EntityDagsWarnings missing={response.missing} errors={response.errors} />
+      {failure && (
+        <Paper variant="outlined" sx={{ p: 2 }}>
+          <Box sx={{ display: 'flex', alignItems: 'center', mb: 1 }}>
+            <Typography
+              variant="h6"
+              component="h2"
+              sx={{ flexGrow: 1, wordBreak: 'break-word' }}
+            >
+              Why {failure.dagId} run {failure.runId} failed
+            </Typography>
+            <IconButton
+              aria-label="Close the failure summary"
+              onClick={() => setFailure(undefined)}
+            >
+              <CloseIcon />
+            </IconButton>
+          </Box>
+          <RunFailureSummary
+            entityRef={entityRef}
+            instance={failure.instance}
+            dagId={failure.dagId}
+            runId={failure.runId}
+            onOpenTaskInstance={setFailedTask}
+          />
+          <TaskInstanceDetails
+            entityRef={entityRef}
+            instance={failure.instance}
+            dagId={failure.dagId}
+            runId={failure.runId}
+            taskInstance={failedTask}
+            permissions={permissions}
+            onClose={() => setFailedTask(undefined)}
+            onChanged={() => dags.retry()}
+          />
+        </Paper>
+      )}
       <DagsTable
         entityRef={entityRef}
         dags={response.dags}
@@ -147,6 +194,7 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
         }
         onShowDagRuns={dag => select(dag)}
         onTriggerDagRun={setDagToTrigger}
+        onShowFailure={(_, run) => setFailure(run)}
         onDagChanged={() => dags.retry()}
         emptyContent={
           <EmptyState

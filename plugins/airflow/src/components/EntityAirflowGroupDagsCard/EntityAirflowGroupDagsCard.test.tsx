@@ -74,7 +74,9 @@ describe('EntityAirflowGroupDagsCard', () => {
     const api = mockAirflowApi({
       getOwnership: jest
         .fn()
-        .mockResolvedValue(ownershipPageOf([ordersEtlOwnership], { total: 42 })),
+        .mockResolvedValue(
+          ownershipPageOf([ordersEtlOwnership], { total: 42 }),
+        ),
     });
     renderCard({ api });
     expect(await screen.findByText('1 of 42 DAGs')).toBeInTheDocument();
@@ -110,7 +112,6 @@ describe('EntityAirflowGroupDagsCard', () => {
       'https://airflow-prod.example.com/dags/billing_export',
     );
     expect(billing.getByLabelText('Status ok')).toHaveTextContent('success');
-
   });
 
   it("names only the group's own entities when other teams' entities name the DAG too", async () => {

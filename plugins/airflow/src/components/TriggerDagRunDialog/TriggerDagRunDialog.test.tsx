@@ -109,9 +109,12 @@ describe('TriggerDagRunDialog: the form generated from the params', () => {
     await user.click(region);
     const options = within(await screen.findByRole('listbox'));
     // (The empty choice leaves the param to its default.)
-    expect(
-      options.getAllByRole('option').map(o => o.textContent),
-    ).toEqual(['', 'Europe, Middle East and Africa', 'Americas', 'Asia-Pacific']);
+    expect(options.getAllByRole('option').map(o => o.textContent)).toEqual([
+      '',
+      'Europe, Middle East and Africa',
+      'Americas',
+      'Asia-Pacific',
+    ]);
     await user.keyboard('{Escape}');
     expect(dialog.getByText('Sales region')).toBeInTheDocument();
 
@@ -214,12 +217,16 @@ describe('TriggerDagRunDialog: the form generated from the params', () => {
     const topN = dialog.getByRole('spinbutton', { name: 'top_n' });
     await user.clear(topN);
     await user.type(topN, '500');
-    await waitFor(() => expect(fieldError('top_n')).toBe('must be at most 100'));
+    await waitFor(() =>
+      expect(fieldError('top_n')).toBe('must be at most 100'),
+    );
     const title = dialog.getByRole('textbox', { name: 'report_title' });
     await user.clear(title);
     await user.type(title, 'ab');
     await waitFor(() =>
-      expect(fieldError('report_title')).toBe('must have at least 3 characters'),
+      expect(fieldError('report_title')).toBe(
+        'must have at least 3 characters',
+      ),
     );
     const code = dialog.getByRole('textbox', { name: 'code' });
     await user.clear(code);
@@ -228,7 +235,9 @@ describe('TriggerDagRunDialog: the form generated from the params', () => {
       expect(fieldError('code')).toBe('must match the pattern ^[a-z]+[0-9]$'),
     );
     expect(trigger(dialog)).toBeDisabled();
-    expect(dialog.getByText('Fix the 3 errors above first')).toBeInTheDocument();
+    expect(
+      dialog.getByText('Fix the 3 errors above first'),
+    ).toBeInTheDocument();
 
     // The JSON tab lists them too.
     await user.click(dialog.getByRole('tab', { name: 'JSON' }));
@@ -276,7 +285,9 @@ describe('TriggerDagRunDialog: the form generated from the params', () => {
     await user.click(trigger(dialog));
 
     expect(
-      await dialog.findByText('Airflow refused the run: top_n: must be at most 20'),
+      await dialog.findByText(
+        'Airflow refused the run: top_n: must be at most 20',
+      ),
     ).toBeInTheDocument();
     expect(dialog.queryByText(/Failed validating/)).not.toBeInTheDocument();
     expect(fieldError('top_n')).toBe('must be at most 20 (refused by Airflow)');
@@ -293,16 +304,16 @@ describe('TriggerDagRunDialog: the form generated from the params', () => {
       JSON.stringify({ ...allParamsDetails.defaultConf, region: 'mars' }),
     );
     expect(
-      await dialog.findByText(
-        'region: must be one of emea, amer, apac',
-      ),
+      await dialog.findByText('region: must be one of emea, amer, apac'),
     ).toBeInTheDocument();
     expect(trigger(dialog)).toBeDisabled();
     editor.set('{"region": ');
     expect(await dialog.findByText(/^Invalid JSON: /)).toBeInTheDocument();
     await user.click(dialog.getByRole('tab', { name: 'Form' }));
     expect(
-      dialog.getByText(/The JSON has an error; the form shows the last valid run config/),
+      dialog.getByText(
+        /The JSON has an error; the form shows the last valid run config/,
+      ),
     ).toBeInTheDocument();
   });
 });
@@ -356,12 +367,18 @@ describe('TriggerDagRunDialog: a DAG without params', () => {
       getDagDetails: jest
         .fn()
         .mockRejectedValue(
-          await responseError(503, 'ServiceUnavailableError', 'Airflow is down'),
+          await responseError(
+            503,
+            'ServiceUnavailableError',
+            'Airflow is down',
+          ),
         ),
     });
     const { dialog, user } = await renderDialog(api);
     expect(
-      await dialog.findByText("Could not load the DAG's params: Airflow is down"),
+      await dialog.findByText(
+        "Could not load the DAG's params: Airflow is down",
+      ),
     ).toBeInTheDocument();
     expect((await jsonEditor(dialog, user)).json()).toEqual({});
     await user.click(trigger(dialog));
@@ -393,7 +410,9 @@ describe('TriggerDagRunDialog: logical date, run id, note', () => {
     );
     await user.click(dialog.getByRole('button', { name: 'UTC' }));
     // (jsdom, like browsers, drops ":00" seconds from the shown value.)
-    expect((input as HTMLInputElement).value).toMatch(/^2025-03-29T18:48(:00)?$/);
+    expect((input as HTMLInputElement).value).toMatch(
+      /^2025-03-29T18:48(:00)?$/,
+    );
     expect(
       dialog.getByLabelText('Logical date in UTC and local time'),
     ).toHaveTextContent('2025-03-29 18:48:00 UTC');
@@ -470,7 +489,9 @@ describe('TriggerDagRunDialog: a paused DAG', () => {
     expect(
       dialog.getByText(/This DAG is paused: a run you trigger stays queued/),
     ).toBeInTheDocument();
-    await user.click(dialog.getByRole('button', { name: 'Unpause and trigger' }));
+    await user.click(
+      dialog.getByRole('button', { name: 'Unpause and trigger' }),
+    );
     await dialog.findByText('backstage__1');
     expect(api.setDagPaused).toHaveBeenCalledWith({
       entityRef: airflowEntityRef,
@@ -514,7 +535,8 @@ describe('TriggerDagRunDialog: a paused DAG', () => {
 describe('TriggerDagRunDialog: prefill, link, answers', () => {
   it('starts from a given run config (a past run, a link) instead of the defaults', async () => {
     const { dialog, user } = await renderDialog(mockAirflowApi(), {
-      initialConfText: '{"region":"us","full_refresh":true,"since":"2025-01-01"}',
+      initialConfText:
+        '{"region":"us","full_refresh":true,"since":"2025-01-01"}',
     });
     await formReady(dialog);
     expect(dialog.getByRole('combobox', { name: 'region' })).toHaveTextContent(
@@ -547,7 +569,9 @@ describe('TriggerDagRunDialog: prefill, link, answers', () => {
       region: 'eu',
       full_refresh: true,
     });
-    expect(dialog.getByText(/^Copied\. The link opens this dialog prefilled/)).toBeInTheDocument();
+    expect(
+      dialog.getByText(/^Copied\. The link opens this dialog prefilled/),
+    ).toBeInTheDocument();
     expect(api.triggerDagRun).not.toHaveBeenCalled();
   });
 

@@ -63,10 +63,69 @@ export interface AirflowDialect {
     runId: string,
     onlyFailed: boolean,
   ): { path: string; body: Record<string, unknown>; answersWithRun: boolean };
+  /**
+   * How a task log is read: Airflow 3 answers structured entries (JSON
+   * `{content, continuation_token}` or NDJSON, one entry per line), Airflow 2
+   * plain text (`Accept: text/plain`; its JSON `content` is a Python repr).
+   */
+  readonly logFormat: 'structured' | 'text';
+  /** The request that sets a DAG run's state (`success` or `failed`). */
+  setRunStateRequest(
+    dagId: string,
+    runId: string,
+    state: 'success' | 'failed',
+  ): DialectRequest;
+  /**
+   * The request that sets a task instance's state, with its upstream or
+   * downstream tasks where the API allows it; an {@link InputError} message
+   * when it does not (Airflow 2 marks a mapped task instance alone).
+   */
+  setTaskInstanceStateRequest(options: {
+    dagId: string;
+    runId: string;
+    taskId: string;
+    mapIndex: number;
+    state: 'success' | 'failed';
+    includeUpstream: boolean;
+    includeDownstream: boolean;
+  }): DialectRequest | { refused: string };
+  /** The body of `POST /dags/{dag_id}/clearTaskInstances` for one task instance of a run. */
+  clearTaskInstanceBody(options: {
+    runId: string;
+    taskId: string;
+    mapIndex: number;
+    dryRun: boolean;
+    onlyFailed: boolean;
+    includeUpstream: boolean;
+    includeDownstream: boolean;
+  }): Record<string, unknown>;
+  /**
+   * The body of the batch task instance listing
+   * (`POST /dags/~/dagRuns/~/taskInstances/list`) for runs of one DAG, one
+   * page at `offset` of at most `limit` (v1's form has no paging: one answer).
+   */
+  taskInstancesBatchBody(
+    dagId: string,
+    runIds: string[],
+    page: { offset: number; limit: number },
+  ): Record<string, unknown>;
+  /** Whether the batch task instance listing pages (v2) or answers everything at once (v1). */
+  readonly taskInstancesBatchPaged: boolean;
   /** Airflow versions that have each feature: a semver range, or false. */
   readonly features: Record<AirflowFeature, string | false>;
   /** Link to a DAG in the web UI. */
   dagUrl(webUiUrl: string, dagId: string): string;
   /** Link to a DAG run in the web UI. */
   dagRunUrl(webUiUrl: string, dagId: string, runId: string): string;
+}
+
+/** A request a dialect builds: method, path below the API prefix, query and body. */
+export interface DialectRequest {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  query?: Record<
+    string,
+    string | number | boolean | readonly string[] | undefined
+  >;
+  body?: Record<string, unknown>;
 }

@@ -110,6 +110,61 @@ export const v1Dialect: AirflowDialect = {
           body: { dry_run: false },
           answersWithRun: true,
         },
+  logFormat: 'text',
+  setRunStateRequest: (dagId, runId, state) => ({
+    method: 'PATCH',
+    path: encodePath`/dags/${dagId}/dagRuns/${runId}`,
+    body: { state },
+  }),
+  setTaskInstanceStateRequest: o => {
+    if (o.mapIndex >= 0) {
+      // Airflow 2 marks one mapped task instance alone (UpdateTaskInstance has no upstream/downstream).
+      if (o.includeUpstream || o.includeDownstream) {
+        return {
+          refused:
+            "Airflow 2's API marks a mapped task instance without its upstream or downstream tasks; mark it alone, or mark the whole task",
+        };
+      }
+      return {
+        method: 'PATCH',
+        path: encodePath`/dags/${o.dagId}/dagRuns/${o.runId}/taskInstances/${
+          o.taskId
+        }/${String(o.mapIndex)}`,
+        body: { dry_run: false, new_state: o.state },
+      };
+    }
+    return {
+      method: 'POST',
+      path: encodePath`/dags/${o.dagId}/updateTaskInstancesState`,
+      body: {
+        dag_run_id: o.runId,
+        task_id: o.taskId,
+        new_state: o.state,
+        include_upstream: o.includeUpstream,
+        include_downstream: o.includeDownstream,
+        include_future: false,
+        include_past: false,
+        dry_run: false,
+      },
+    };
+  },
+  // Airflow 2.10's form takes task ids only: a mapped task is cleared with all its map indexes.
+  clearTaskInstanceBody: o => ({
+    dag_run_id: o.runId,
+    task_ids: [o.taskId],
+    dry_run: o.dryRun,
+    only_failed: o.onlyFailed,
+    include_upstream: o.includeUpstream,
+    include_downstream: o.includeDownstream,
+    include_future: false,
+    include_past: false,
+    reset_dag_runs: true,
+  }),
+  taskInstancesBatchBody: (dagId, runIds) => ({
+    dag_ids: [dagId],
+    dag_run_ids: runIds,
+  }),
+  taskInstancesBatchPaged: false,
   features: {
     dagIdPatternAlternatives: false,
   },

@@ -34,6 +34,48 @@ export const v2Dialect: AirflowDialect = {
     body: { dry_run: false, only_failed: onlyFailed },
     answersWithRun: true,
   }),
+  logFormat: 'structured',
+  setRunStateRequest: (dagId, runId, state) => ({
+    method: 'PATCH',
+    path: encodePath`/dags/${dagId}/dagRuns/${runId}`,
+    query: { update_mask: ['state'] },
+    body: { state },
+  }),
+  setTaskInstanceStateRequest: o => ({
+    method: 'PATCH',
+    path:
+      o.mapIndex >= 0
+        ? encodePath`/dags/${o.dagId}/dagRuns/${o.runId}/taskInstances/${
+            o.taskId
+          }/${String(o.mapIndex)}`
+        : encodePath`/dags/${o.dagId}/dagRuns/${o.runId}/taskInstances/${o.taskId}`,
+    query: { update_mask: ['new_state'] },
+    body: {
+      new_state: o.state,
+      include_upstream: o.includeUpstream,
+      include_downstream: o.includeDownstream,
+      include_future: false,
+      include_past: false,
+    },
+  }),
+  clearTaskInstanceBody: o => ({
+    dag_run_id: o.runId,
+    task_ids: [o.mapIndex >= 0 ? [o.taskId, o.mapIndex] : o.taskId],
+    dry_run: o.dryRun,
+    only_failed: o.onlyFailed,
+    include_upstream: o.includeUpstream,
+    include_downstream: o.includeDownstream,
+    include_future: false,
+    include_past: false,
+    reset_dag_runs: true,
+  }),
+  taskInstancesBatchBody: (dagId, runIds, page) => ({
+    dag_ids: [dagId],
+    dag_run_ids: runIds,
+    page_offset: page.offset,
+    page_limit: page.limit,
+  }),
+  taskInstancesBatchPaged: true,
   features: {
     dagIdPatternAlternatives: '>=3.2.0',
   },

@@ -262,6 +262,46 @@ export const spec = {
           'x-error-message': 'must be an integer from 0 to 1000000',
         },
       },
+      taskId: {
+        name: 'taskId',
+        in: 'path',
+        required: true,
+        description:
+          'The task id, URL-encoded once (a task in a task group is `group.task`).',
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 250,
+          pattern: '^(?!\\.{1,2}$)[\\p{L}\\p{N}_.-]+$',
+          'x-error-message':
+            'task id may contain only letters, digits, "_", "." and "-" (and may not be "." or "..")',
+        },
+      },
+      mapIndex: {
+        name: 'mapIndex',
+        in: 'query',
+        required: false,
+        description:
+          'Map index of the task instance, -1 (the default) for a task that is not mapped. Decimal digits only.',
+        schema: {
+          type: 'integer',
+          minimum: -1,
+          maximum: 100000,
+          default: -1,
+        },
+      },
+      tryNumber: {
+        name: 'tryNumber',
+        in: 'path',
+        required: true,
+        description:
+          "The try, 1-based (a task instance's `tryNumber` is its latest). Decimal digits only.",
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000,
+        },
+      },
     },
     responses: {
       BadRequest: {
@@ -881,6 +921,8 @@ export const spec = {
           'endDate',
           'durationSeconds',
           'operator',
+          'renderedMapIndex',
+          'maxTries',
         ],
         properties: {
           taskId: {
@@ -916,6 +958,19 @@ export const spec = {
           },
           operator: {
             type: ['string', 'null'],
+            description:
+              "The operator as Airflow's UI names it, e.g. `PythonOperator` or `@task`.",
+          },
+          renderedMapIndex: {
+            type: ['string', 'null'],
+            description:
+              'The rendered label of a mapped task instance, or null.',
+          },
+          maxTries: {
+            type: ['integer', 'null'],
+            minimum: 0,
+            description:
+              'Tries in all (retries + 1), or null when Airflow does not say.',
           },
         },
       },
@@ -1541,6 +1596,404 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/DanglingReference',
             },
+          },
+        },
+      },
+      TaskInstanceTry: {
+        type: 'object',
+        description: 'One try of a task instance.',
+        additionalProperties: false,
+        required: [
+          'taskId',
+          'mapIndex',
+          'tryNumber',
+          'state',
+          'startDate',
+          'endDate',
+          'durationSeconds',
+          'hostname',
+          'operator',
+        ],
+        properties: {
+          taskId: {
+            type: 'string',
+          },
+          mapIndex: {
+            type: 'integer',
+            minimum: -1,
+          },
+          tryNumber: {
+            type: 'integer',
+            minimum: 1,
+          },
+          state: {
+            $ref: '#/components/schemas/TaskInstanceState',
+          },
+          startDate: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          endDate: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          durationSeconds: {
+            type: ['number', 'null'],
+            description: 'Seconds.',
+          },
+          hostname: {
+            type: ['string', 'null'],
+          },
+          operator: {
+            type: ['string', 'null'],
+          },
+        },
+      },
+      TaskInstanceTries: {
+        type: 'object',
+        description:
+          'The tries of a task instance, oldest first. `complete` is false on Airflow 2 before 2.10, which has no tries endpoint: only the current try is listed.',
+        additionalProperties: false,
+        required: ['tries', 'complete'],
+        properties: {
+          tries: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TaskInstanceTry',
+            },
+          },
+          complete: {
+            type: 'boolean',
+          },
+        },
+      },
+      LogError: {
+        type: 'object',
+        description: 'An exception picked out of a task log.',
+        additionalProperties: false,
+        required: ['type', 'message'],
+        properties: {
+          type: {
+            type: 'string',
+            description: 'The exception type, e.g. `RuntimeError`.',
+          },
+          message: {
+            type: 'string',
+            maxLength: 2000,
+          },
+        },
+      },
+      LogGroupMarker: {
+        type: 'string',
+        enum: ['start', 'end'],
+      },
+      LogLine: {
+        type: 'object',
+        description:
+          "One line of a task log, normalized from Airflow 3's structured log or Airflow 2's text log.",
+        additionalProperties: false,
+        required: [
+          'index',
+          'timestamp',
+          'level',
+          'logger',
+          'message',
+          'group',
+          'error',
+        ],
+        properties: {
+          index: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              "Position of the line in the log read with the page's token.",
+          },
+          timestamp: {
+            type: ['string', 'null'],
+            description: 'ISO 8601, UTC.',
+            pattern:
+              '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
+          },
+          level: {
+            type: ['string', 'null'],
+            description:
+              '`debug`, `info`, `warning`, `error` or `critical`, or null.',
+          },
+          logger: {
+            type: ['string', 'null'],
+          },
+          message: {
+            type: 'string',
+            maxLength: 8192,
+          },
+          group: {
+            description:
+              '`start` for a `::group::` marker (the message is its title), `end` for `::endgroup::`.',
+            oneOf: [
+              {
+                $ref: '#/components/schemas/LogGroupMarker',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          error: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/LogError',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+        },
+      },
+      TaskLog: {
+        type: 'object',
+        description:
+          "One page of a try's log, at most 256 KiB of lines. To read on, send `nextToken` (as `token`) and `nextOffset` (as `offset`): at once while `hasMore`, and again later while `endOfLog` is false (the try is running).",
+        additionalProperties: false,
+        required: [
+          'tryNumber',
+          'mapIndex',
+          'lines',
+          'nextToken',
+          'nextOffset',
+          'hasMore',
+          'endOfLog',
+          'tail',
+          'bytesRead',
+          'errors',
+        ],
+        properties: {
+          tryNumber: {
+            type: 'integer',
+            minimum: 1,
+          },
+          mapIndex: {
+            type: 'integer',
+            minimum: -1,
+          },
+          lines: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/LogLine',
+            },
+          },
+          nextToken: {
+            type: ['string', 'null'],
+            description:
+              "Airflow's continuation token for the next page, or null.",
+          },
+          nextOffset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          hasMore: {
+            type: 'boolean',
+            description: 'True when the page stopped at the byte cap.',
+          },
+          endOfLog: {
+            type: 'boolean',
+            description:
+              'True when the try is finished and its log read to the end.',
+          },
+          tail: {
+            type: 'boolean',
+            description:
+              'True for an answer to `tail`, the last lines of the log.',
+          },
+          bytesRead: {
+            type: 'integer',
+            minimum: 0,
+            description: "Bytes of Airflow's answer read for this page.",
+          },
+          errors: {
+            type: 'array',
+            maxItems: 10,
+            description: 'Exceptions reported on the lines read, in order.',
+            items: {
+              $ref: '#/components/schemas/LogError',
+            },
+          },
+        },
+      },
+      DagRunFailure: {
+        type: 'object',
+        description:
+          "Why a DAG run failed: its failed and upstream-failed task instances, and the tail of the latest try's log of the first failed one (null when the caller may not read logs, with the reason in `logUnavailable`).",
+        additionalProperties: false,
+        required: [
+          'run',
+          'failed',
+          'upstreamFailed',
+          'firstFailed',
+          'log',
+          'logUnavailable',
+        ],
+        properties: {
+          run: {
+            $ref: '#/components/schemas/DagRun',
+          },
+          failed: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TaskInstance',
+            },
+          },
+          upstreamFailed: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TaskInstance',
+            },
+          },
+          firstFailed: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/TaskInstance',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          log: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/TaskLog',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          logUnavailable: {
+            type: ['string', 'null'],
+          },
+        },
+      },
+      TaskInstanceRef: {
+        type: 'object',
+        description: 'A task instance a change touched, or would touch.',
+        additionalProperties: false,
+        required: ['taskId', 'mapIndex', 'state'],
+        properties: {
+          taskId: {
+            type: 'string',
+          },
+          mapIndex: {
+            type: ['integer', 'null'],
+            description: 'Null when Airflow does not say (Airflow 2).',
+          },
+          state: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/TaskInstanceState',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+        },
+      },
+      TaskInstancesChange: {
+        type: 'object',
+        description:
+          'The task instances a state change or clear touched, or (`dryRun`) would touch.',
+        additionalProperties: false,
+        required: ['dryRun', 'taskInstances'],
+        properties: {
+          dryRun: {
+            type: 'boolean',
+          },
+          taskInstances: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TaskInstanceRef',
+            },
+          },
+        },
+      },
+      DagGrid: {
+        type: 'object',
+        description:
+          'The latest runs of a DAG with their task instances (the runs × tasks grid).',
+        additionalProperties: false,
+        required: ['taskIds', 'runs'],
+        properties: {
+          taskIds: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          runs: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DagRunWithTaskInstances',
+            },
+          },
+        },
+      },
+      SetDagRunStateRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['state'],
+        properties: {
+          state: {
+            type: 'string',
+            enum: ['success', 'failed'],
+            description: 'Marking a queued or running DAG run stops it.',
+          },
+        },
+      },
+      SetTaskInstanceStateRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['state'],
+        properties: {
+          state: {
+            type: 'string',
+            enum: ['success', 'failed'],
+          },
+          includeUpstream: {
+            type: 'boolean',
+            default: false,
+          },
+          includeDownstream: {
+            type: 'boolean',
+            default: false,
+          },
+        },
+      },
+      ClearTaskInstanceRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['dryRun'],
+        properties: {
+          dryRun: {
+            type: 'boolean',
+            description:
+              'True previews what would be cleared (nothing changes); false clears.',
+          },
+          onlyFailed: {
+            type: 'boolean',
+            default: false,
+          },
+          includeUpstream: {
+            type: 'boolean',
+            default: false,
+          },
+          includeDownstream: {
+            type: 'boolean',
+            default: false,
           },
         },
       },
@@ -2222,6 +2675,54 @@ export const spec = {
             },
           },
         },
+        patch: {
+          operationId: 'SetDagRunState',
+          description:
+            'Marks the DAG run `success` or `failed`; marking a queued or running DAG run stops it (permission `airflow.dag.state.update`; audited as `dag-run-set-state`).',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SetDagRunStateRequest',
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'The DAG run as Airflow reports it afterwards.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/DagRun',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/BadRequest',
+            },
+            '401': {
+              $ref: '#/components/responses/Unauthorized',
+            },
+            '403': {
+              $ref: '#/components/responses/Forbidden',
+            },
+            '404': {
+              $ref: '#/components/responses/NotFound',
+            },
+            '409': {
+              $ref: '#/components/responses/Conflict',
+            },
+            '413': {
+              $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '503': {
+              $ref: '#/components/responses/ServiceUnavailable',
+            },
+          },
+        },
       },
     '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/clear':
       {
@@ -2284,6 +2785,491 @@ export const spec = {
             },
             '409': {
               $ref: '#/components/responses/Conflict',
+            },
+            '413': {
+              $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '503': {
+              $ref: '#/components/responses/ServiceUnavailable',
+            },
+          },
+        },
+      },
+    '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/grid': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/kind',
+        },
+        {
+          $ref: '#/components/parameters/namespace',
+        },
+        {
+          $ref: '#/components/parameters/name',
+        },
+        {
+          $ref: '#/components/parameters/instance',
+        },
+        {
+          $ref: '#/components/parameters/dagId',
+        },
+      ],
+      get: {
+        operationId: 'GetDagGrid',
+        description:
+          'The latest runs of the DAG, newest first, each with its task instances (permission `airflow.dag.read`).',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            description: 'Runs, newest first.',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 25,
+              default: 10,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The runs × tasks grid.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DagGrid',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '413': {
+            $ref: '#/components/responses/PayloadTooLarge',
+          },
+          '503': {
+            $ref: '#/components/responses/ServiceUnavailable',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/failure':
+      {
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/instance',
+          },
+          {
+            $ref: '#/components/parameters/dagId',
+          },
+          {
+            $ref: '#/components/parameters/runId',
+          },
+        ],
+        get: {
+          operationId: 'GetDagRunFailure',
+          description:
+            "Why the DAG run failed: its failed and upstream-failed task instances (permission `airflow.dag.read`) and, for the first failed one, the tail of its latest try's log with the exceptions picked out (only with `airflow.dag.logs.read`; otherwise `log` is null and `logUnavailable` says why).",
+          responses: {
+            '200': {
+              description: 'The failure summary.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/DagRunFailure',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/BadRequest',
+            },
+            '401': {
+              $ref: '#/components/responses/Unauthorized',
+            },
+            '403': {
+              $ref: '#/components/responses/Forbidden',
+            },
+            '404': {
+              $ref: '#/components/responses/NotFound',
+            },
+            '413': {
+              $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '503': {
+              $ref: '#/components/responses/ServiceUnavailable',
+            },
+          },
+        },
+      },
+    '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}':
+      {
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/instance',
+          },
+          {
+            $ref: '#/components/parameters/dagId',
+          },
+          {
+            $ref: '#/components/parameters/runId',
+          },
+          {
+            $ref: '#/components/parameters/taskId',
+          },
+          {
+            $ref: '#/components/parameters/mapIndex',
+          },
+        ],
+        get: {
+          operationId: 'GetTaskInstance',
+          description:
+            'One task instance of the DAG run (permission `airflow.dag.read`).',
+          responses: {
+            '200': {
+              description: 'The task instance.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/TaskInstance',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/BadRequest',
+            },
+            '401': {
+              $ref: '#/components/responses/Unauthorized',
+            },
+            '403': {
+              $ref: '#/components/responses/Forbidden',
+            },
+            '404': {
+              $ref: '#/components/responses/NotFound',
+            },
+            '413': {
+              $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '503': {
+              $ref: '#/components/responses/ServiceUnavailable',
+            },
+          },
+        },
+        patch: {
+          operationId: 'SetTaskInstanceState',
+          description:
+            'Marks the task instance `success` or `failed`, with its upstream or downstream tasks where Airflow allows it (Airflow 2 marks a mapped task instance alone) (permission `airflow.dag.state.update`; audited as `task-instance-set-state`).',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SetTaskInstanceStateRequest',
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'The task instances Airflow reports as changed.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/TaskInstancesChange',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/BadRequest',
+            },
+            '401': {
+              $ref: '#/components/responses/Unauthorized',
+            },
+            '403': {
+              $ref: '#/components/responses/Forbidden',
+            },
+            '404': {
+              $ref: '#/components/responses/NotFound',
+            },
+            '409': {
+              $ref: '#/components/responses/Conflict',
+            },
+            '413': {
+              $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '503': {
+              $ref: '#/components/responses/ServiceUnavailable',
+            },
+          },
+        },
+      },
+    '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}/clear':
+      {
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/instance',
+          },
+          {
+            $ref: '#/components/parameters/dagId',
+          },
+          {
+            $ref: '#/components/parameters/runId',
+          },
+          {
+            $ref: '#/components/parameters/taskId',
+          },
+          {
+            $ref: '#/components/parameters/mapIndex',
+          },
+        ],
+        post: {
+          operationId: 'ClearTaskInstance',
+          description:
+            'Clears the task instance (only if failed, with its upstream or downstream tasks) so that it runs again, or with `dryRun` lists what would be cleared (permission `airflow.dag.clear`; audited as `task-instance-clear`). Airflow 2 clears a mapped task with all its map indexes.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClearTaskInstanceRequest',
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description:
+                'The task instances cleared, or that would be cleared.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/TaskInstancesChange',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/BadRequest',
+            },
+            '401': {
+              $ref: '#/components/responses/Unauthorized',
+            },
+            '403': {
+              $ref: '#/components/responses/Forbidden',
+            },
+            '404': {
+              $ref: '#/components/responses/NotFound',
+            },
+            '409': {
+              $ref: '#/components/responses/Conflict',
+            },
+            '413': {
+              $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '503': {
+              $ref: '#/components/responses/ServiceUnavailable',
+            },
+          },
+        },
+      },
+    '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}/tries':
+      {
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/instance',
+          },
+          {
+            $ref: '#/components/parameters/dagId',
+          },
+          {
+            $ref: '#/components/parameters/runId',
+          },
+          {
+            $ref: '#/components/parameters/taskId',
+          },
+          {
+            $ref: '#/components/parameters/mapIndex',
+          },
+        ],
+        get: {
+          operationId: 'ListTaskInstanceTries',
+          description:
+            'The tries of the task instance, oldest first (permission `airflow.dag.read`).',
+          responses: {
+            '200': {
+              description: 'The tries.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/TaskInstanceTries',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/BadRequest',
+            },
+            '401': {
+              $ref: '#/components/responses/Unauthorized',
+            },
+            '403': {
+              $ref: '#/components/responses/Forbidden',
+            },
+            '404': {
+              $ref: '#/components/responses/NotFound',
+            },
+            '413': {
+              $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '503': {
+              $ref: '#/components/responses/ServiceUnavailable',
+            },
+          },
+        },
+      },
+    '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}/logs/{tryNumber}':
+      {
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/instance',
+          },
+          {
+            $ref: '#/components/parameters/dagId',
+          },
+          {
+            $ref: '#/components/parameters/runId',
+          },
+          {
+            $ref: '#/components/parameters/taskId',
+          },
+          {
+            $ref: '#/components/parameters/tryNumber',
+          },
+          {
+            $ref: '#/components/parameters/mapIndex',
+          },
+        ],
+        get: {
+          operationId: 'GetTaskLog',
+          description:
+            "One page of a try's log, at most 256 KiB of lines, or with `tail` its last lines (permission `airflow.dag.logs.read`: logs can hold secrets). Airflow's log is read as a stream and never held whole.",
+          parameters: [
+            {
+              name: 'token',
+              in: 'query',
+              description:
+                "`nextToken` of the previous page: Airflow's continuation token (Airflow 3 only).",
+              schema: {
+                type: 'string',
+                minLength: 3,
+                maxLength: 4096,
+                pattern: '^\\.?[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+                'x-error-message':
+                  'must be the nextToken of a previous page (a continuation token Airflow issued)',
+              },
+            },
+            {
+              name: 'offset',
+              in: 'query',
+              description:
+                "`nextOffset` of the previous page: lines of the token's log already read.",
+              schema: {
+                type: 'integer',
+                minimum: 0,
+                maximum: 100000000,
+                default: 0,
+              },
+            },
+            {
+              name: 'tail',
+              in: 'query',
+              description:
+                'Answer the last `tail` lines of the log instead of a page.',
+              schema: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 1000,
+              },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'One page (or the tail) of the log.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/TaskLog',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/BadRequest',
+            },
+            '401': {
+              $ref: '#/components/responses/Unauthorized',
+            },
+            '403': {
+              $ref: '#/components/responses/Forbidden',
+            },
+            '404': {
+              $ref: '#/components/responses/NotFound',
             },
             '413': {
               $ref: '#/components/responses/PayloadTooLarge',

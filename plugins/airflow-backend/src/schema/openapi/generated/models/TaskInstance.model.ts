@@ -29,5 +29,16 @@ export interface TaskInstance {
    * Seconds.
    */
   durationSeconds: number | null;
+  /**
+   * The operator as Airflow\'s UI names it, e.g. `PythonOperator` or `@task`.
+   */
   operator: string | null;
+  /**
+   * The rendered label of a mapped task instance, or null.
+   */
+  renderedMapIndex: string | null;
+  /**
+   * Tries in all (retries + 1), or null when Airflow does not say.
+   */
+  maxTries: number | null;
 }

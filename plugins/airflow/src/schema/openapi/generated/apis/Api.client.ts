@@ -10,9 +10,12 @@ import crossFetch from 'cross-fetch';
 import { pluginId } from '../pluginId';
 import * as parser from 'uri-template';
 import { ClearDagRunRequest } from '../models/ClearDagRunRequest.model';
+import { ClearTaskInstanceRequest } from '../models/ClearTaskInstanceRequest.model';
 import { Dag } from '../models/Dag.model';
 import { DagDetails } from '../models/DagDetails.model';
+import { DagGrid } from '../models/DagGrid.model';
 import { DagRun } from '../models/DagRun.model';
+import { DagRunFailure } from '../models/DagRunFailure.model';
 import { DagRunList } from '../models/DagRunList.model';
 import { DagRunState } from '../models/DagRunState.model';
 import { DagRunWithTaskInstances } from '../models/DagRunWithTaskInstances.model';
@@ -22,6 +25,12 @@ import { InstancesResponse } from '../models/InstancesResponse.model';
 import { OwnershipIndexStatus } from '../models/OwnershipIndexStatus.model';
 import { OwnershipPage } from '../models/OwnershipPage.model';
 import { SetDagPausedRequest } from '../models/SetDagPausedRequest.model';
+import { SetDagRunStateRequest } from '../models/SetDagRunStateRequest.model';
+import { SetTaskInstanceStateRequest } from '../models/SetTaskInstanceStateRequest.model';
+import { TaskInstance } from '../models/TaskInstance.model';
+import { TaskInstanceTries } from '../models/TaskInstanceTries.model';
+import { TaskInstancesChange } from '../models/TaskInstancesChange.model';
+import { TaskLog } from '../models/TaskLog.model';
 import { TriggerDagRunRequest } from '../models/TriggerDagRunRequest.model';
 import { TriggeredDagRun } from '../models/TriggeredDagRun.model';
 
@@ -59,6 +68,24 @@ export type ClearDagRun = {
 /**
  * @public
  */
+export type ClearTaskInstance = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+    runId: string;
+    taskId: string;
+  };
+  body: ClearTaskInstanceRequest;
+  query: {
+    mapIndex?: number;
+  };
+};
+/**
+ * @public
+ */
 export type ExportOwnership = {
   query: {
     q?: string;
@@ -89,7 +116,35 @@ export type GetDagDetails = {
 /**
  * @public
  */
+export type GetDagGrid = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+  };
+  query: {
+    limit?: number;
+  };
+};
+/**
+ * @public
+ */
 export type GetDagRun = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+    runId: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetDagRunFailure = {
   path: {
     kind: string;
     namespace: string;
@@ -136,6 +191,44 @@ export type GetOwnershipDangling = {
 /**
  * @public
  */
+export type GetTaskInstance = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+    runId: string;
+    taskId: string;
+  };
+  query: {
+    mapIndex?: number;
+  };
+};
+/**
+ * @public
+ */
+export type GetTaskLog = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+    runId: string;
+    taskId: string;
+    tryNumber: number;
+  };
+  query: {
+    token?: string;
+    offset?: number;
+    tail?: number;
+    mapIndex?: number;
+  };
+};
+/**
+ * @public
+ */
 export type ListDagRuns = {
   path: {
     kind: string;
@@ -167,6 +260,23 @@ export type ListInstances = {};
 /**
  * @public
  */
+export type ListTaskInstanceTries = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+    runId: string;
+    taskId: string;
+  };
+  query: {
+    mapIndex?: number;
+  };
+};
+/**
+ * @public
+ */
 export type RefreshOwnership = {};
 /**
  * @public
@@ -180,6 +290,38 @@ export type SetDagPaused = {
     dagId: string;
   };
   body: SetDagPausedRequest;
+};
+/**
+ * @public
+ */
+export type SetDagRunState = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+    runId: string;
+  };
+  body: SetDagRunStateRequest;
+};
+/**
+ * @public
+ */
+export type SetTaskInstanceState = {
+  path: {
+    kind: string;
+    namespace: string;
+    name: string;
+    instance: string;
+    dagId: string;
+    runId: string;
+    taskId: string;
+  };
+  body: SetTaskInstanceStateRequest;
+  query: {
+    mapIndex?: number;
+  };
 };
 /**
  * @public
@@ -236,6 +378,48 @@ export class DefaultApiClient {
       instance: request.path.instance,
       dagId: request.path.dagId,
       runId: request.path.runId,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Clears the task instance (only if failed, with its upstream or downstream tasks) so that it runs again, or with `dryRun` lists what would be cleared (permission `airflow.dag.clear`; audited as `task-instance-clear`). Airflow 2 clears a mapped task with all its map indexes.
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param runId - The DAG run id, URL-encoded once, e.g. &#x60;manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00&#x60;.
+   * @param taskId - The task id, URL-encoded once (a task in a task group is &#x60;group.task&#x60;).
+   * @param clearTaskInstanceRequest -
+   * @param mapIndex - Map index of the task instance, -1 (the default) for a task that is not mapped. Decimal digits only.
+   */
+  public async clearTaskInstance(
+    // @ts-ignore
+    request: ClearTaskInstance,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TaskInstancesChange>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}/clear{?mapIndex}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      runId: request.path.runId,
+      taskId: request.path.taskId,
+      ...request.query,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
@@ -319,6 +503,42 @@ export class DefaultApiClient {
   }
 
   /**
+   * The latest runs of the DAG, newest first, each with its task instances (permission `airflow.dag.read`).
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param limit - Runs, newest first.
+   */
+  public async getDagGrid(
+    // @ts-ignore
+    request: GetDagGrid,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<DagGrid>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/grid{?limit}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * One DAG run with its task instances (permission `airflow.dag.read`).
    * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
    * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
@@ -335,6 +555,42 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      runId: request.path.runId,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Why the DAG run failed: its failed and upstream-failed task instances (permission `airflow.dag.read`) and, for the first failed one, the tail of its latest try\'s log with the exceptions picked out (only with `airflow.dag.logs.read`; otherwise `log` is null and `logUnavailable` says why).
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param runId - The DAG run id, URL-encoded once, e.g. &#x60;manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00&#x60;.
+   */
+  public async getDagRunFailure(
+    // @ts-ignore
+    request: GetDagRunFailure,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<DagRunFailure>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/failure`;
 
     const uri = parser.parse(uriTemplate).expand({
       kind: request.path.kind,
@@ -412,6 +668,91 @@ export class DefaultApiClient {
     const uriTemplate = `/ownership/dangling{?q,instance,owner,mine,includeChildGroups,limit,offset}`;
 
     const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * One task instance of the DAG run (permission `airflow.dag.read`).
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param runId - The DAG run id, URL-encoded once, e.g. &#x60;manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00&#x60;.
+   * @param taskId - The task id, URL-encoded once (a task in a task group is &#x60;group.task&#x60;).
+   * @param mapIndex - Map index of the task instance, -1 (the default) for a task that is not mapped. Decimal digits only.
+   */
+  public async getTaskInstance(
+    // @ts-ignore
+    request: GetTaskInstance,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TaskInstance>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}{?mapIndex}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      runId: request.path.runId,
+      taskId: request.path.taskId,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * One page of a try\'s log, at most 256 KiB of lines, or with `tail` its last lines (permission `airflow.dag.logs.read`: logs can hold secrets). Airflow\'s log is read as a stream and never held whole.
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param runId - The DAG run id, URL-encoded once, e.g. &#x60;manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00&#x60;.
+   * @param taskId - The task id, URL-encoded once (a task in a task group is &#x60;group.task&#x60;).
+   * @param tryNumber - The try, 1-based (a task instance\&#39;s &#x60;tryNumber&#x60; is its latest). Decimal digits only.
+   * @param token - &#x60;nextToken&#x60; of the previous page: Airflow\&#39;s continuation token (Airflow 3 only).
+   * @param offset - &#x60;nextOffset&#x60; of the previous page: lines of the token\&#39;s log already read.
+   * @param tail - Answer the last &#x60;tail&#x60; lines of the log instead of a page.
+   * @param mapIndex - Map index of the task instance, -1 (the default) for a task that is not mapped. Decimal digits only.
+   */
+  public async getTaskLog(
+    // @ts-ignore
+    request: GetTaskLog,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TaskLog>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}/logs/{tryNumber}{?token,offset,tail,mapIndex}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      runId: request.path.runId,
+      taskId: request.path.taskId,
+      tryNumber: request.path.tryNumber,
       ...request.query,
     });
 
@@ -516,6 +857,46 @@ export class DefaultApiClient {
   }
 
   /**
+   * The tries of the task instance, oldest first (permission `airflow.dag.read`).
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param runId - The DAG run id, URL-encoded once, e.g. &#x60;manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00&#x60;.
+   * @param taskId - The task id, URL-encoded once (a task in a task group is &#x60;group.task&#x60;).
+   * @param mapIndex - Map index of the task instance, -1 (the default) for a task that is not mapped. Decimal digits only.
+   */
+  public async listTaskInstanceTries(
+    // @ts-ignore
+    request: ListTaskInstanceTries,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TaskInstanceTries>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}/tries{?mapIndex}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      runId: request.path.runId,
+      taskId: request.path.taskId,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * Rebuilds the ownership index unless it is younger than 30 seconds and the latest refresh succeeded, then answers the state of the index being served. A failed rebuild keeps the last good index (and, for an instance that failed, its last good DAGs) and carries the failure in `lastRefreshError` and in the instance\'s `error`.
    */
   public async refreshOwnership(
@@ -562,6 +943,86 @@ export class DefaultApiClient {
       name: request.path.name,
       instance: request.path.instance,
       dagId: request.path.dagId,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'PATCH',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Marks the DAG run `success` or `failed`; marking a queued or running DAG run stops it (permission `airflow.dag.state.update`; audited as `dag-run-set-state`).
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param runId - The DAG run id, URL-encoded once, e.g. &#x60;manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00&#x60;.
+   * @param setDagRunStateRequest -
+   */
+  public async setDagRunState(
+    // @ts-ignore
+    request: SetDagRunState,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<DagRun>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      runId: request.path.runId,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'PATCH',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Marks the task instance `success` or `failed`, with its upstream or downstream tasks where Airflow allows it (Airflow 2 marks a mapped task instance alone) (permission `airflow.dag.state.update`; audited as `task-instance-set-state`).
+   * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
+   * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
+   * @param name - Name of the entity.
+   * @param instance - Name of a configured Airflow instance (&#x60;airflow.instances[].name&#x60;).
+   * @param dagId - The DAG id, URL-encoded once.
+   * @param runId - The DAG run id, URL-encoded once, e.g. &#x60;manual__2025-03-29T19%3A48%3A49.273773%2B00%3A00&#x60;.
+   * @param taskId - The task id, URL-encoded once (a task in a task group is &#x60;group.task&#x60;).
+   * @param setTaskInstanceStateRequest -
+   * @param mapIndex - Map index of the task instance, -1 (the default) for a task that is not mapped. Decimal digits only.
+   */
+  public async setTaskInstanceState(
+    // @ts-ignore
+    request: SetTaskInstanceState,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TaskInstancesChange>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}{?mapIndex}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      kind: request.path.kind,
+      namespace: request.path.namespace,
+      name: request.path.name,
+      instance: request.path.instance,
+      dagId: request.path.dagId,
+      runId: request.path.runId,
+      taskId: request.path.taskId,
+      ...request.query,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {

@@ -1,0 +1,5 @@
+export * from './ClearTaskInstanceDialog';
+export * from './MarkStateDialog';
+export * from './TaskInstanceDetails';
+export * from './labels';
+export * from './TaskInstanceButtons';
