@@ -42,8 +42,10 @@ describe('the permission metadata of the Airflow backend plugin', () => {
     const names = res.body.permissions.map((p: any) => p.name).sort();
     expect(names).toEqual([
       'airflow.dag.clear',
+      'airflow.dag.logs.read',
       'airflow.dag.pause',
       'airflow.dag.read',
+      'airflow.dag.state.update',
       'airflow.dag.trigger',
       'airflow.ownership.read',
     ]);
