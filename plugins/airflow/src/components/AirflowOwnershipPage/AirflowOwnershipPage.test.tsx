@@ -366,6 +366,17 @@ describe('AirflowOwnershipContent', () => {
     );
   });
 
+  it('another column sorts ascending first, whatever the order of the column before (a shared link sorted descending)', async () => {
+    const api = pagedApi();
+    renderContent({ api, initialRoute: '/?sort=lastRun&order=desc' });
+    await screen.findByRole('region', { name: 'DAGs and owners' });
+    expect(lastQuery(api)).toMatchObject({ sort: 'lastRun', order: 'desc' });
+    await userEvent.click(screen.getByRole('button', { name: 'DAG' }));
+    await waitFor(() =>
+      expect(lastQuery(api)).toMatchObject({ sort: 'dagId', order: 'asc' }),
+    );
+  });
+
   it('sorting by a column asks the server, ascending then descending', async () => {
     const api = pagedApi();
     renderContent({ api });

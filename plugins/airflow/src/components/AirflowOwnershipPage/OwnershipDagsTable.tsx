@@ -175,9 +175,13 @@ export function OwnershipDagsTable(props: OwnershipDagsTableProps) {
         }
         onOrderChange={(index, direction) => {
           const sort = COLUMNS[index]?.sort;
+          // Another column sorts ascending first (the table would carry the
+          // previous column's direction over); the same column toggles.
+          const descending =
+            Boolean(sort) && sort === view.sort && direction === 'desc';
           onViewChange({
             sort: sort ?? 'instance',
-            order: sort && direction === 'desc' ? 'desc' : 'asc',
+            order: descending ? 'desc' : 'asc',
             page: 0,
           });
         }}
