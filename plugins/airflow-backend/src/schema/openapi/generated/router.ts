@@ -137,8 +137,10 @@ export const spec = {
           'Words separated by spaces that must each occur (case-insensitively) in the DAG id, display name, tags, Airflow owners or catalog owners of a DAG (of a dangling reference: its DAG id, entity ref, entity title or owners).',
         schema: {
           type: 'string',
+          minLength: 1,
           maxLength: 200,
-          'x-error-message': 'is at most 200 characters long',
+          'x-error-message':
+            'is 1 to 200 characters long (leave it out to match every DAG)',
         },
       },
       ownershipInstance: {
@@ -3273,6 +3275,10 @@ export const spec = {
             },
             '413': {
               $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '431': {
+              description:
+                "The request line and headers are larger than the HTTP server accepts (Node's 16 KB), for example a `token` far beyond its length limit; answered by the server itself, without a body.",
             },
             '503': {
               $ref: '#/components/responses/ServiceUnavailable',

@@ -291,6 +291,7 @@ export type GetTaskLog = {
     | ErrorResponse
     | ErrorResponse
     | ErrorResponse
+    | void
     | ErrorResponse;
 };
 /**
