@@ -376,6 +376,34 @@ describe('DefaultAirflowClient', () => {
       expect(log.to('/api/v2/dags')).toHaveLength(1);
     });
 
+    it('Airflow 2: a 403 to wrong basic-auth credentials is an authentication failure, a 403 to a write the account may not make is a permission error', async () => {
+      const log = new CallLog();
+      let passwordIsRight = false;
+      const forbidden = () =>
+        HttpResponse.json(
+          { detail: null, status: 403, title: 'Forbidden', type: 'about:blank' },
+          { status: 403, headers: { 'Content-Type': 'application/problem+json' } },
+        );
+      server.use(
+        log.handle('get', '/api/v1/dags', () =>
+          passwordIsRight
+            ? HttpResponse.json({ dags: [], total_entries: 0 })
+            : forbidden(),
+        ),
+        log.handle('patch', '/api/v1/dags/:dagId', forbidden),
+      );
+      const client = createClient({ apiVersion: 'v1', auth: password });
+      const refused = await client.setDagPaused(DAG_ID, true).catch(e => e);
+      expect(refused.name).toBe('AirflowAuthenticationError');
+      expect(refused.message).toContain("'test-airflow'");
+      expect(refused.message).toContain('authentication failed');
+      passwordIsRight = true;
+      const denied = await client.setDagPaused(DAG_ID, true).catch(e => e);
+      expect(denied).toBeInstanceOf(AirflowPermissionError);
+      // One check of the credentials per 403.
+      expect(log.to('/api/v1/dags')).toHaveLength(2);
+    });
+
     it('reports a refused login as AirflowAuthenticationError naming the instance, and backs off instead of logging in on every request', async () => {
       const log = new CallLog();
       server.use(

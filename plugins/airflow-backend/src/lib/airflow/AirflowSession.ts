@@ -13,6 +13,7 @@ import {
 } from './dialects';
 import {
   AirflowAnswerLostError,
+  AirflowAuthenticationError,
   mapAirflowHttpError,
   mapNetworkError,
   readAirflowMessage,
@@ -281,11 +282,41 @@ export class AirflowSession {
       }
       return res.body as T;
     }
+    if (
+      res.status === 403 &&
+      dialect.apiVersion === 'v1' &&
+      credentials.basic &&
+      (await this.#basicCredentialsRefused(
+        `${dialect.prefix}/dags`,
+        credentials,
+      ))
+    ) {
+      throw new AirflowAuthenticationError(
+        `Airflow instance '${this.instance}' refused the configured credentials (authentication failed: Airflow 2 answers 403 to wrong basic-auth credentials)`,
+      );
+    }
     throw mapAirflowHttpError(res, {
       instance: this.instance,
       method,
       path: options.path,
     });
+  }
+
+  /**
+   * Airflow 2 answers 403, not 401, to wrong basic-auth credentials. A 403 is
+   * a refusal of the credentials when even the DAG list (which every role,
+   * Viewer included, may read) is refused with them.
+   */
+  async #basicCredentialsRefused(
+    dagsPath: string,
+    credentials: RequestCredentials,
+  ): Promise<boolean> {
+    const probe = await this.send('GET', dagsPath, {
+      query: { limit: 1 },
+      credentials,
+      label: '/dags',
+    }).catch(() => undefined);
+    return probe?.status === 401 || probe?.status === 403;
   }
 
   /**
