@@ -135,6 +135,7 @@ export const spec = {
         in: 'query',
         description:
           'Words separated by spaces that must each occur (case-insensitively) in the DAG id, display name, tags, Airflow owners or catalog owners of a DAG (of a dangling reference: its DAG id, entity ref, entity title or owners).',
+        allowReserved: true,
         schema: {
           type: 'string',
           minLength: 1,
@@ -161,6 +162,7 @@ export const spec = {
         in: 'query',
         description:
           'Only DAGs owned by this entity ref, e.g. `group:default/analytics` (compared case-insensitively), through an entity the caller may read.',
+        allowReserved: true,
         schema: {
           type: 'string',
           minLength: 1,
