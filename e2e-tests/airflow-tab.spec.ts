@@ -91,6 +91,7 @@ test('an owner triggers a run with a conf and watches it appear and finish', asy
   const editor = dialog.getByRole('textbox', { name: 'Run config (conf)' });
   await expect(editor).toContainText('"region": "apac"');
   await expect(editor).toContainText('"top_n": 3');
+  await page.screenshot({ path: `${SCREENSHOTS}/trigger-dialog-json.png` });
   await expect(triggerButton).toBeEnabled();
   await triggerButton.click();
   const runLink = dialog.getByRole('link', { name: 'Open DAG run in Airflow' });
@@ -139,6 +140,45 @@ test('an owner pauses and unpauses a DAG', async ({ page }) => {
   await expect
     .poll(async () => (await airflowDag('marketing_attribution')).is_paused)
     .toBe(false);
+});
+
+test('an owner triggers a paused DAG with "Unpause and trigger" and sees it run', async ({
+  page,
+}) => {
+  await openAirflowTab(page, 'analytics-reports');
+  const row = page
+    .getByRole('row')
+    .filter({ hasText: 'marketing_attribution' })
+    .first();
+  // Paused through the tab first, as an owner would.
+  const toggle = row.getByRole('switch', { name: 'Pause DAG' });
+  await expect(toggle).not.toBeChecked();
+  await toggle.click();
+  await expect
+    .poll(async () => (await airflowDag('marketing_attribution')).is_paused)
+    .toBe(true);
+  await row.getByRole('button', { name: 'Trigger DAG run' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Trigger DAG run' });
+  await expect(dialog).toContainText(
+    'a run you trigger stays queued until the DAG is unpaused',
+  );
+  await dialog.getByRole('button', { name: 'Unpause and trigger' }).click();
+  const runLink = dialog.getByRole('link', { name: 'Open DAG run in Airflow' });
+  await expect(runLink).toBeVisible();
+  const runId = decodeURIComponent(
+    (await runLink.getAttribute('href'))!.split('/runs/')[1],
+  );
+  // Airflow has the DAG unpaused and the run, which the scheduler then runs to the end.
+  expect((await airflowDag('marketing_attribution')).is_paused).toBe(false);
+  await expect
+    .poll(
+      async () =>
+        (await airflowDagRun('marketing_attribution', runId)).state as string,
+      { timeout: 150_000, intervals: [2000] },
+    )
+    .toBe('success');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(toggle).not.toBeChecked();
 });
 
 test('on a component the user does not own, the DAGs show but the actions are disabled', async ({
