@@ -27,7 +27,7 @@ export interface AirflowCall {
 /**
  * An HTTP proxy on 127.0.0.1 in front of Airflow that records every request
  * of one replica; `hold` can delay the answer to chosen requests (to kill a
- * replica in the middle of a refresh).
+ * replica in the middle of a refresh), and is asked before `onCall`.
  */
 export class CountingProxy {
   readonly calls: AirflowCall[] = [];
@@ -48,8 +48,10 @@ export class CountingProxy {
         query: url.searchParams,
       };
       this.calls.push(call);
-      this.onCall?.(call);
+      // `hold` decides before `onCall` sees the call: a hook that reacts to
+      // the first matching call (and stops holding later ones) still holds it.
       const delay = this.hold?.(call) ?? 0;
+      this.onCall?.(call);
       const upstream = http.request(
         {
           host: this.target.hostname,
