@@ -16,6 +16,23 @@ from pathlib import Path
 AUTH_NAMES = {"simple": "SimpleAuthManager", "fab": "FAB"}
 
 
+
+# What the plugin does where a version lacks something (the dialects in
+# plugins/airflow-backend/src/lib/airflow/dialects/ and the client say the same).
+FEATURE_DIFFERENCES = [
+    "## Where versions differ",
+    "",
+    "Nothing breaks on the versions above; where one lacks a feature the plugin does this:",
+    "",
+    "| feature | Airflow 2.10 / 2.11 (`/api/v1`) | Airflow 3.0 / 3.1 (`/api/v2`) | Airflow 3.2 / 3.3 (`/api/v2`) |",
+    "| --- | --- | --- | --- |",
+    "| an entity's DAGs by id | one `GET /dags/{dag_id}` per DAG id, 8 at a time | the same | one `GET /dags?dag_id_pattern=a\\|b\\|...` |",
+    "| task logs | text, parsed into lines (level and time where the line has them); no continuation token, so following a running try re-reads the log from the start, skipping the lines already shown | structured entries (JSON and NDJSON), followed with Airflow's token | the same |",
+    "| tries of a task instance | `.../tries` | `.../tries` | `.../tries` |",
+    "| mark a mapped task instance with its upstream or downstream tasks | **501** `AirflowNotSupportedError` naming the instance (Airflow 2 marks one mapped task instance alone; mark it alone or mark the whole task) | supported | supported |",
+    "",
+]
+
 def read_meta(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
@@ -109,6 +126,7 @@ def main() -> int:
             for title, message in failures.get(combo, []):
                 lines.append(f"- **{combo}**, {title}: `{message.replace('`', chr(39))}`")
         lines.append("")
+    lines += FEATURE_DIFFERENCES
     output.write_text("\n".join(lines))
     return 0
 

@@ -26,6 +26,7 @@ import {
   taskInstance,
 } from '../__testUtils__/fakes';
 import { DagRunExistsError } from '../lib/airflow';
+import { AirflowNotSupportedError } from '../lib/airflow/errors';
 import { TEST_DATABASES, type TestDatabase } from '../__testUtils__/databases';
 import { createAirflowServices } from '../service/createServices';
 import { createRouter } from './router';
@@ -994,6 +995,32 @@ describe('router', () => {
         state: 'success',
       });
       expect(events[2].meta).toMatchObject({ dryRun: true });
+    });
+
+    it('answers 501 with the typed error when the Airflow version lacks the feature, audited as failed', async () => {
+      const { app, client, events } = await setup();
+      client.setTaskInstanceState.mockRejectedValueOnce(
+        new AirflowNotSupportedError(
+          "Airflow 2's API marks a mapped task instance without its upstream or downstream tasks (Airflow instance 'local')",
+        ),
+      );
+      const res = await request(app)
+        .patch(`${TI}?mapIndex=1`)
+        .send({ state: 'failed', includeDownstream: true });
+      expect(res.status).toBe(501);
+      expect(res.body.error.name).toBe('AirflowNotSupportedError');
+      expect(res.body.error.message).toContain("Airflow instance 'local'");
+      expect(
+        specErrors(
+          'patch',
+          '/entities/{kind}/{namespace}/{name}/dags/{instance}/{dagId}/runs/{runId}/taskInstances/{taskId}',
+          501,
+          res.body,
+        ),
+      ).toEqual([]);
+      expect(events.map(e => [e.eventId, e.outcome])).toEqual([
+        ['task-instance-set-state', 'fail'],
+      ]);
     });
 
     it.each([

@@ -730,7 +730,12 @@ describe('state changes and clears', () => {
         includeUpstream: false,
         includeDownstream: true,
       }),
-    ).rejects.toThrow(InputError);
+    ).rejects.toMatchObject({
+      name: 'AirflowNotSupportedError',
+      statusCode: 501,
+      message: expect.stringContaining("Airflow instance 'test-airflow'"),
+    });
+    // Refused before anything reached Airflow.
     expect(log.calls).toHaveLength(2);
   });
 

@@ -34,6 +34,7 @@ import { type AirflowDialect, hasFeature } from './dialects';
 import {
   AirflowAnswerLostError,
   AirflowAuthenticationError,
+  AirflowNotSupportedError,
   AirflowOutcomeUnknownError,
   readAirflowMessage,
 } from './errors';
@@ -1222,9 +1223,9 @@ export class DefaultAirflowClient implements AirflowClient {
       taskId,
       ...options,
     });
-    if ('refused' in request) {
-      throw new InputError(
-        `${request.refused} (Airflow instance '${this.config.name}')`,
+    if ('unsupported' in request) {
+      throw new AirflowNotSupportedError(
+        `${request.unsupported} (Airflow instance '${this.config.name}')`,
       );
     }
     const body = await this.#session

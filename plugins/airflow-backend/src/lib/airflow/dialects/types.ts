@@ -77,8 +77,9 @@ export interface AirflowDialect {
   ): DialectRequest;
   /**
    * The request that sets a task instance's state, with its upstream or
-   * downstream tasks where the API allows it; an {@link InputError} message
-   * when it does not (Airflow 2 marks a mapped task instance alone).
+   * downstream tasks where the API allows it; what the API lacks when it
+   * does not (Airflow 2 marks a mapped task instance alone), which the client
+   * answers with `AirflowNotSupportedError` (501).
    */
   setTaskInstanceStateRequest(options: {
     dagId: string;
@@ -88,7 +89,7 @@ export interface AirflowDialect {
     state: 'success' | 'failed';
     includeUpstream: boolean;
     includeDownstream: boolean;
-  }): DialectRequest | { refused: string };
+  }): DialectRequest | { unsupported: string };
   /** The body of `POST /dags/{dag_id}/clearTaskInstances` for one task instance of a run. */
   clearTaskInstanceBody(options: {
     runId: string;

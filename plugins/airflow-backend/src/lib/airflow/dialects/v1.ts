@@ -121,7 +121,7 @@ export const v1Dialect: AirflowDialect = {
       // Airflow 2 marks one mapped task instance alone (UpdateTaskInstance has no upstream/downstream).
       if (o.includeUpstream || o.includeDownstream) {
         return {
-          refused:
+          unsupported:
             "Airflow 2's API marks a mapped task instance without its upstream or downstream tasks; mark it alone, or mark the whole task",
         };
       }

@@ -383,6 +383,17 @@ export const spec = {
           },
         },
       },
+      NotSupported: {
+        description:
+          "The instance's Airflow version does not have this feature (AirflowNotSupportedError naming the instance and what is missing); nothing was sent to Airflow.",
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/ErrorResponse',
+            },
+          },
+        },
+      },
       ServiceUnavailable: {
         description:
           "The Airflow instance is down, did not answer in time, answered with a server error, or refused the plugin's credentials (ServiceUnavailableError naming the instance).",
@@ -2990,7 +3001,7 @@ export const spec = {
         patch: {
           operationId: 'SetTaskInstanceState',
           description:
-            'Marks the task instance `success` or `failed`, with its upstream or downstream tasks where Airflow allows it (Airflow 2 marks a mapped task instance alone) (permission `airflow.dag.state.update`; audited as `task-instance-set-state`).',
+            'Marks the task instance `success` or `failed`, with its upstream or downstream tasks where Airflow allows it (permission `airflow.dag.state.update`; audited as `task-instance-set-state`). Airflow 2 marks a mapped task instance alone: asking it for upstream or downstream tasks too answers 501.',
           requestBody: {
             required: true,
             content: {
@@ -3029,6 +3040,9 @@ export const spec = {
             },
             '413': {
               $ref: '#/components/responses/PayloadTooLarge',
+            },
+            '501': {
+              $ref: '#/components/responses/NotSupported',
             },
             '503': {
               $ref: '#/components/responses/ServiceUnavailable',

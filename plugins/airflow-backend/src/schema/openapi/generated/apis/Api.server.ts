@@ -450,6 +450,7 @@ export type SetTaskInstanceState = {
     | ErrorResponse
     | ErrorResponse
     | ErrorResponse
+    | ErrorResponse
     | ErrorResponse;
 };
 /**

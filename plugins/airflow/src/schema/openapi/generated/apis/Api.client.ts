@@ -994,7 +994,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * Marks the task instance `success` or `failed`, with its upstream or downstream tasks where Airflow allows it (Airflow 2 marks a mapped task instance alone) (permission `airflow.dag.state.update`; audited as `task-instance-set-state`).
+   * Marks the task instance `success` or `failed`, with its upstream or downstream tasks where Airflow allows it (permission `airflow.dag.state.update`; audited as `task-instance-set-state`). Airflow 2 marks a mapped task instance alone: asking it for upstream or downstream tasks too answers 501.
    * @param kind - Kind of the catalog entity that names the DAGs, e.g. &#x60;component&#x60; (compared case-insensitively).
    * @param namespace - Namespace of the entity, e.g. &#x60;default&#x60; (compared case-insensitively).
    * @param name - Name of the entity.
