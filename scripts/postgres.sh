@@ -174,14 +174,8 @@ cmd_stop() {
     rm -f "$PORT_FILE"
     return 0
   fi
-  svc_say "stopping PostgreSQL (pid $pid)"
-  # SIGINT is PostgreSQL's fast shutdown: ends sessions, checkpoints, exits.
-  kill -INT "$pid" 2>/dev/null || as_root kill -INT "$pid"
-  if ! wait_pid_gone "$pid" 30; then
-    svc_say "still running after 30s; SIGQUIT (immediate shutdown)"
-    kill -QUIT "$pid" 2>/dev/null || as_root kill -QUIT "$pid" || true
-    wait_pid_gone "$pid" 10 || svc_die "could not stop pid $pid"
-  fi
+  # SIGINT is PostgreSQL's fast shutdown (ends sessions, checkpoints, exits); SIGQUIT its immediate one.
+  stop_pid PostgreSQL "$pid" INT QUIT
   rm -f "$PORT_FILE"
   svc_say "stopped"
 }

@@ -144,14 +144,8 @@ cmd_stop() {
     rm -f "$PORT_FILE"
     return 0
   fi
-  svc_say "stopping Redis (pid $pid)"
   # SIGTERM: Redis saves the dataset (save is configured) and exits.
-  kill -TERM "$pid" 2>/dev/null || as_root kill -TERM "$pid"
-  if ! wait_pid_gone "$pid" 30; then
-    svc_say "still running after 30s; SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || as_root kill -KILL "$pid" || true
-    wait_pid_gone "$pid" 5 || svc_die "could not stop pid $pid"
-  fi
+  stop_pid Redis "$pid" TERM KILL
   rm -f "$PORT_FILE"
   if [ -f "$PID_FILE" ]; then run_as "$OS_USER" rm -f "$PID_FILE" 2>/dev/null || true; fi
   svc_say "stopped"

@@ -79,3 +79,16 @@ wait_pid_gone() {
 port_busy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
+
+# Stops a server by PID: <name> <pid> <signal> <signal after 30 s> (the caller defines svc_say
+# and svc_die). The signals differ per server: each has its own clean and immediate shutdown.
+stop_pid() {
+  local name="$1" pid="$2" soft="$3" hard="$4"
+  svc_say "stopping $name (pid $pid)"
+  kill -"$soft" "$pid" 2>/dev/null || as_root kill -"$soft" "$pid"
+  if ! wait_pid_gone "$pid" 30; then
+    svc_say "still running after 30s; SIG$hard"
+    kill -"$hard" "$pid" 2>/dev/null || as_root kill -"$hard" "$pid" || true
+    wait_pid_gone "$pid" 10 || svc_die "could not stop pid $pid"
+  fi
+}
