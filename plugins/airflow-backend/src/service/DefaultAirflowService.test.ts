@@ -10,7 +10,6 @@ import {
   permissionsDenying,
   dag,
   fakeClient,
-  instanceConfig,
   memoryCache,
   recordingAuditor,
 } from '../__testUtils__/fakes';
@@ -37,21 +36,31 @@ const dags = [
   dag('orphan'),
 ];
 
-function setup(options: { deny?: string[] } = {}) {
-  const client = fakeClient(dags);
+/** The service over fake clients (default: one instance `local` with `dags`) and a catalog of `entities`. */
+function setup(
+  options: {
+    deny?: string[];
+    clients?: ReturnType<typeof fakeClient>[];
+    entities?: typeof entities;
+  } = {},
+) {
+  const clients = options.clients ?? [fakeClient(dags)];
+  const client = clients[0];
   const cache = memoryCache();
   const { audit, events } = recordingAuditor();
   const permissions = permissionsDenying(options.deny);
-  const catalog = catalogServiceMock({ entities });
+  const catalog = catalogServiceMock({
+    entities: options.entities ?? entities,
+  });
   jest.spyOn(catalog, 'getEntityByRef');
   const { airflowService: service } = createAirflowServices({
     config: {
-      instances: [instanceConfig('local')],
+      instances: clients.map(c => c.config),
       cacheTtlMs: 30_000,
       recentRunsLimit: 5,
       ownershipRefreshMinutes: 10,
     },
-    clients: [client],
+    clients,
     catalog,
     permissions,
     auth: mockServices.auth(),
@@ -274,27 +283,13 @@ describe('DefaultAirflowService', () => {
       await gate;
       return [dag('billing')];
     });
-    const { airflowService: service } = createAirflowServices({
-      config: {
-        instances: [healthy.config, hanging.config],
-        cacheTtlMs: 30_000,
-        recentRunsLimit: 5,
-        ownershipRefreshMinutes: 10,
-      },
+    const { service } = setup({
       clients: [healthy, hanging],
-      catalog: catalogServiceMock({
-        entities: [
-          component('both', {
-            'airflow.apache.org/dag-ids': 'orders_etl, prod:billing',
-          }),
-        ],
-      }),
-      permissions: permissionsDenying(),
-      auth: mockServices.auth(),
-      userInfo: mockServices.userInfo(),
-      cache: memoryCache(),
-      ownershipStore: new OwnershipStore(undefined as never),
-      logger: mockServices.logger.mock(),
+      entities: [
+        component('both', {
+          'airflow.apache.org/dag-ids': 'orders_etl, prod:billing',
+        }),
+      ],
     });
     const result = await service.listEntityDags({
       entityRef: ref('both'),
