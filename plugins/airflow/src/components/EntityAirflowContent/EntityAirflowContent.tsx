@@ -195,7 +195,10 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
         onShowDagRuns={dag => select(dag)}
         onTriggerDagRun={setDagToTrigger}
         onShowFailure={(_, run) => setFailure(run)}
-        onDagChanged={() => dags.retry()}
+        onDagChanged={dag => {
+          dags.applyChange(dag);
+          dags.retry();
+        }}
         emptyContent={
           <EmptyState
             missing="data"
