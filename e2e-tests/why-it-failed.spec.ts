@@ -50,20 +50,31 @@ test.beforeEach(async ({ page }) => {
 test('one click on a failed DAG shows why it failed; the grid opens the task log', async ({
   page,
 }) => {
+  // A run that succeeds, then the latest one, which fails (its conf says so).
+  const okRunId = await triggerAsGuest(
+    'finance-reconciliation',
+    'payments_reconciliation',
+    { fail: false },
+  );
   const runId = await triggerAsGuest(
     'finance-reconciliation',
     'payments_reconciliation',
     { fail: true },
   );
-  await expect
-    .poll(
-      async () =>
-        (
-          await airflowDagRun('payments_reconciliation', runId)
-        ).state as string,
-      { timeout: 150_000, intervals: [2000] },
-    )
-    .toBe('failed');
+  for (const [id, state] of [
+    [okRunId, 'success'],
+    [runId, 'failed'],
+  ]) {
+    await expect
+      .poll(
+        async () =>
+          (
+            await airflowDagRun('payments_reconciliation', id)
+          ).state as string,
+        { timeout: 150_000, intervals: [2000] },
+      )
+      .toBe(state);
+  }
 
   // The DAG tab of the component owning the DAG: its last run failed.
   await openAirflowTab(page, 'finance-reconciliation');
@@ -99,6 +110,9 @@ test('one click on a failed DAG shows why it failed; the grid opens the task log
     grid.getByRole('button', {
       name: `notify_finance in ${runId}: upstream failed`,
     }),
+  ).toBeVisible();
+  await expect(
+    grid.getByRole('button', { name: `reconcile in ${okRunId}: success` }),
   ).toBeVisible();
   await page.screenshot({ path: `${SCREENSHOTS}/dag-grid.png` });
   await cell.click();
