@@ -343,7 +343,8 @@ describe('readTaskLog', () => {
       endOfLog: true,
       hasMore: false,
       nextToken: null,
-      nextOffset: 11,
+      // 11 lines, of which Airflow's header (3 lines naming the log file) counts as one.
+      nextOffset: 9,
     });
   });
 
@@ -420,6 +421,7 @@ describe('readTaskLog', () => {
     let offset = 0;
     let pages = 0;
     const firstIndexes: Array<[number, number]> = [];
+    let lastIndex = -1;
     let lastEndOfLog: boolean | undefined;
     for (;;) {
       const page = await client.readTaskLog(DAG, V2_RUN, 'reconcile', {
@@ -432,7 +434,8 @@ describe('readTaskLog', () => {
         LOG_PAGE_MAX_BYTES + 4096,
       );
       seen.push(...page.lines.map(l => l.message));
-      firstIndexes.push([page.lines[0]?.index ?? offset, offset]);
+      firstIndexes.push([page.lines[0]?.index ?? lastIndex + 1, lastIndex + 1]);
+      lastIndex = page.lines[page.lines.length - 1]?.index ?? lastIndex;
       offset = page.nextOffset;
       if (!page.hasMore) {
         lastEndOfLog = page.endOfLog;
@@ -523,6 +526,79 @@ describe('readTaskLog', () => {
       hasMore: false,
       nextToken: null,
     });
+  });
+
+  it("v1: following a running try's text log loses and repeats no line when Airflow's header changes as the try ends", async () => {
+    // While the try runs, Airflow 2 also tries the worker's log server and says so in the
+    // header; once it has finished, it reads the log file only: the header is a line shorter.
+    const header = (running: boolean) => [
+      'worker-1',
+      ' INFO - ::group::Log message source details',
+      '*** Found local files:',
+      '***   * /opt/airflow/logs/attempt=1.log',
+      ...(running
+        ? [
+            "*** Could not read served logs: HTTPConnectionPool(host='worker-1', port=8793): Max retries exceeded",
+          ]
+        : []),
+      ' INFO - ::endgroup::',
+    ];
+    const taskLines = (count: number) =>
+      Array.from(
+        { length: count },
+        (_, i) =>
+          `[2024-08-28T10:15:30.123+0000] {audit.py:10} INFO - Audited row ${i}`,
+      );
+    let state = 'running';
+    let written = 0;
+    server.use(
+      http.get(
+        `${AIRFLOW_BASE}${runBase('v1', V1_RUN)}/taskInstances/reconcile`,
+        () =>
+          HttpResponse.json({
+            ...fixture('v1/taskInstance.json'),
+            state,
+            try_number: 1,
+          }),
+      ),
+      http.get(
+        `${AIRFLOW_BASE}${logPath('v1', V1_RUN, 1)}`,
+        () =>
+          new HttpResponse(
+            `${[...header(state === 'running'), ...taskLines(written)].join(
+              '\n',
+            )}\n`,
+            { headers: { 'Content-Type': 'text/plain' } },
+          ),
+      ),
+    );
+    const client = createClient('v1');
+    const read = async (offset: number) =>
+      client.readTaskLog(DAG, V1_RUN, 'reconcile', {
+        mapIndex: -1,
+        tryNumber: 1,
+        offset,
+      });
+    const messages: string[] = [];
+    written = 5;
+    const first = await read(0);
+    expect(first.endOfLog).toBe(false);
+    // The whole header shows, once, on the first page.
+    expect(
+      first.lines.filter(l => l.message.startsWith('*** Could not')),
+    ).toHaveLength(1);
+    messages.push(...first.lines.map(l => l.message));
+    written = 8;
+    state = 'success';
+    const last = await read(first.nextOffset);
+    expect(last.endOfLog).toBe(true);
+    messages.push(...last.lines.map(l => l.message));
+    expect(messages.filter(m => m.startsWith('Audited row'))).toEqual(
+      Array.from({ length: 8 }, (_, i) => `Audited row ${i}`),
+    );
+    expect(messages.filter(m => m.includes('Found local files'))).toHaveLength(
+      1,
+    );
   });
 
   it('refuses a token on Airflow 2 (it issues none for text logs) and a try that does not exist, before reading any log', async () => {

@@ -21,7 +21,12 @@ import {
   type AirflowTaskInstanceTry,
   type JsonObject,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import { LogPageBuilder, structuredLogLine, TextLogParser } from './logs';
+import {
+  LogPageBuilder,
+  LogSourceHeader,
+  structuredLogLine,
+  TextLogParser,
+} from './logs';
 import { newStreamStats, readJsonLogBody, readLines } from './logStream';
 import {
   AirflowSession,
@@ -1099,6 +1104,9 @@ export class DefaultAirflowClient implements AirflowClient {
       maxBytes: LOG_PAGE_MAX_BYTES,
       tail,
     });
+    const header = new LogSourceHeader(
+      format === 'text' ? 'text' : 'structured',
+    );
     const streamStats = newStreamStats();
     // Bytes of one line or entry held at most: its message is cut at LOG_LINE_MAX_CHARS anyway.
     const maxPieceBytes = LOG_LINE_MAX_CHARS * 4 + 4096;
@@ -1122,7 +1130,8 @@ export class DefaultAirflowClient implements AirflowClient {
           const entry = item.piece.cut
             ? `${item.piece.text}… (an entry of ${item.piece.bytes} bytes, cut)`
             : parseJsonOr(item.piece.text, item.piece.text);
-          if (!builder.add(structuredLogLine(entry, index++))) {
+          const line = structuredLogLine(entry, index++);
+          if (!builder.add(line, { header: header.isHeader(line) })) {
             aborted = true;
             break;
           }
@@ -1144,7 +1153,9 @@ export class DefaultAirflowClient implements AirflowClient {
           } else {
             line = parser.line(piece.text, index++);
           }
-          if (!builder.add(line)) {
+          if (
+            !builder.add(line, { header: header.isHeader(line, piece.text) })
+          ) {
             aborted = true;
             break;
           }

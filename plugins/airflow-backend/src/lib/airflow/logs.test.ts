@@ -3,7 +3,12 @@ import {
   LOG_LINE_MAX_CHARS,
   type AirflowLogLine,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import { LogPageBuilder, structuredLogLine, TextLogParser } from './logs';
+import {
+  LogPageBuilder,
+  LogSourceHeader,
+  structuredLogLine,
+  TextLogParser,
+} from './logs';
 import { newStreamStats, readJsonLogBody, readLines } from './logStream';
 
 /** A stream of the text cut into chunks of `size` bytes (to cross every boundary). */
@@ -361,10 +366,98 @@ describe('LogPageBuilder', () => {
     expect(builder.lines.length).toBeLessThan(5 + 64);
   });
 
+  it("counts Airflow's header as one line: a page after it starts after the header, however long it was", () => {
+    const read = (headerLines: number, offset: number) => {
+      const builder = new LogPageBuilder({ offset, maxBytes: 100_000 });
+      for (let i = 0; i < headerLines; i++) {
+        builder.add(line(i, `header ${i}`), { header: true });
+      }
+      for (let i = 0; i < 5; i++)
+        builder.add(line(headerLines + i, `task ${i}`));
+      return builder;
+    };
+    const first = read(4, 0);
+    expect(first.result().map(l => l.message)).toEqual([
+      'header 0',
+      'header 1',
+      'header 2',
+      'header 3',
+      'task 0',
+      'task 1',
+      'task 2',
+      'task 3',
+      'task 4',
+    ]);
+    expect(first.seen).toBe(6);
+    // The same log read again with a header a line shorter, from the second task line.
+    expect(
+      read(3, 2)
+        .result()
+        .map(l => l.message),
+    ).toEqual(['task 1', 'task 2', 'task 3', 'task 4']);
+    // A header alone is one line read.
+    expect(read(0, 0).seen).toBe(5);
+    const onlyHeader = new LogPageBuilder({ offset: 1, maxBytes: 100_000 });
+    onlyHeader.add(line(0), { header: true });
+    onlyHeader.add(line(1), { header: true });
+    expect(onlyHeader.result()).toEqual([]);
+    expect(onlyHeader.seen).toBe(1);
+  });
+
   it('keeps at least one line even when it is larger than the cap', () => {
     const builder = new LogPageBuilder({ offset: 0, maxBytes: 10 });
     expect(builder.add(line(0, 'x'.repeat(500)))).toBe(true);
     expect(builder.add(line(1))).toBe(false);
     expect(builder.result()).toHaveLength(1);
+  });
+});
+
+describe('LogSourceHeader', () => {
+  const structured = (
+    message: string,
+    group: AirflowLogLine['group'] = null,
+  ): AirflowLogLine => ({ ...line(0, message), group });
+
+  it('Airflow 3: the leading source-details group, up to its end; nothing when the log does not start with it', () => {
+    const header = new LogSourceHeader('structured');
+    expect(
+      [
+        structured('Log message source details', 'start'),
+        structured('/opt/airflow/logs/attempt=1.log'),
+        structured('Could not read served logs: connection refused'),
+        structured('', 'end'),
+        structured('Pre Execute', 'start'),
+        structured('', 'end'),
+      ].map(l => header.isHeader(l)),
+    ).toEqual([true, true, true, true, false, false]);
+    const none = new LogSourceHeader('structured');
+    expect(
+      [
+        structured('Pre Execute', 'start'),
+        structured('Log message source details', 'start'),
+      ].map(l => none.isHeader(l)),
+    ).toEqual([false, false]);
+  });
+
+  it('Airflow 2: the host line and the *** lines and source-details markers after it', () => {
+    const header = new LogSourceHeader('text');
+    const texts = [
+      'worker-1',
+      ' INFO - ::group::Log message source details',
+      '*** Found local files:',
+      '***   * /opt/airflow/logs/attempt=1.log',
+      ' INFO - ::endgroup::',
+      '[2024-08-28T10:15:30.123+0000] {local_task_job_runner.py:123} INFO - ::group::Pre task execution logs',
+      '*** not a header line any more',
+    ];
+    expect(texts.map(t => header.isHeader(line(0, t), t))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

@@ -258,6 +258,65 @@ function sizeOf(line: AirflowLogLine): number {
   return size;
 }
 
+const SOURCE_DETAILS = /^Log message source details$/;
+/** Airflow 2.11's markers around the source details, e.g. ` INFO - ::group::Log message source details`. */
+const SOURCE_DETAILS_MARKER =
+  /::(?:group::Log message source details|endgroup::)\s*$/;
+
+/**
+ * Recognises the header Airflow puts before a task's log when it reads it:
+ * the host and the files it read the log from, and the sources it could
+ * not read (`*** Could not read served logs: ...`). The header of a running
+ * try differs from the one of the same try once finished (served from the
+ * worker, then from the log folder or remote storage), so it must not count
+ * as lines of the log: a follow that read 3000 lines of a running try would
+ * otherwise skip a line, or read one twice, once the try has finished.
+ *
+ * - Airflow 3 (structured): the `::group::Log message source details` group
+ *   the log starts with, up to its `::endgroup::`.
+ * - Airflow 2 (text): the first line (the host; Airflow 2 always writes it)
+ *   and the lines after it that start with `***` or are the source-details
+ *   group markers.
+ *
+ * Feed it the lines of one read in order, from the start of the read.
+ */
+export class LogSourceHeader {
+  #state: 'start' | 'group' | 'host' | 'done' = 'start';
+
+  constructor(private readonly format: 'structured' | 'text') {}
+
+  /** Whether `line` (the next line of the read; `text` is its raw text for Airflow 2) belongs to the header. */
+  isHeader(line: AirflowLogLine, text?: string): boolean {
+    switch (this.#state) {
+      case 'start':
+        if (this.format === 'text') {
+          this.#state = 'host';
+          return true;
+        }
+        if (line.group === 'start' && SOURCE_DETAILS.test(line.message)) {
+          this.#state = 'group';
+          return true;
+        }
+        this.#state = 'done';
+        return false;
+      case 'group':
+        if (line.group === 'end') this.#state = 'done';
+        return true;
+      case 'host':
+        if (
+          /^\*\*\*/.test(text ?? line.message) ||
+          SOURCE_DETAILS_MARKER.test(text ?? line.message)
+        ) {
+          return true;
+        }
+        this.#state = 'done';
+        return false;
+      default:
+        return false;
+    }
+  }
+}
+
 /**
  * Collects one page of a log from its lines in order: skips the first
  * `offset` lines, then keeps lines until `maxBytes` of answer would be
@@ -265,6 +324,9 @@ function sizeOf(line: AirflowLogLine): number {
  * (and at most `maxBytes`, the oldest dropped first). Exceptions are
  * collected from every line read, skipped or kept (the last
  * {@link PAGE_ERRORS_MAX}).
+ *
+ * Airflow's header ({@link LogSourceHeader}) counts as one line, however
+ * many lines it has: `offset` and `seen` count it once.
  */
 export class LogPageBuilder {
   readonly lines: AirflowLogLine[] = [];
@@ -279,6 +341,7 @@ export class LogPageBuilder {
   full = false;
   #tailStart = 0;
   readonly #sizes: number[] = [];
+  #headerCounted = false;
 
   constructor(
     private readonly options: {
@@ -293,20 +356,23 @@ export class LogPageBuilder {
    * Adds the next line; false when the page is full and reading can stop
    * (the line was not kept).
    */
-  add(line: AirflowLogLine): boolean {
+  add(line: AirflowLogLine, options: { header?: boolean } = {}): boolean {
     if (line.error) {
       this.errors.push(line.error);
       if (this.errors.length > PAGE_ERRORS_MAX) this.errors.shift();
     }
-    const position = this.seen;
-    this.seen++;
+    // The header's lines share the position of its first line.
+    const counted = !options.header || !this.#headerCounted;
+    if (options.header) this.#headerCounted = true;
+    const position = counted ? this.seen : this.seen - 1;
+    if (counted) this.seen++;
     if (position < this.options.offset) return true;
     const size = sizeOf(line);
     const { tail, maxBytes } = this.options;
     if (tail === undefined) {
       if (this.keptBytes + size > maxBytes && this.lines.length > 0) {
         this.full = true;
-        this.seen--;
+        if (counted) this.seen--;
         return false;
       }
       this.lines.push(line);
