@@ -291,7 +291,10 @@ export interface AirflowTaskLog {
   lines: AirflowLogLine[];
   /** Token to send for the next page (Airflow's continuation token), or null. */
   nextToken: string | null;
-  /** Offset to send for the next page (lines of `nextToken`'s log already read). */
+  /**
+   * Offset to send, unchanged, for the next page: how far `nextToken`'s log
+   * has been read, in lines, Airflow's header before the log counting as one.
+   */
   nextOffset: number;
   /** True when the page stopped at the byte cap and more lines can be read right away. */
   hasMore: boolean;

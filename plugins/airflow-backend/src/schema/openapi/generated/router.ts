@@ -3246,7 +3246,7 @@ export const spec = {
               name: 'offset',
               in: 'query',
               description:
-                "`nextOffset` of the previous page: lines of the token's log already read.",
+                "`nextOffset` of the previous page, sent back unchanged: how far the token's log has been read, in lines, Airflow's header before the log (hosts, log sources) counting as one line however long it is.",
               schema: {
                 type: 'integer',
                 minimum: 0,

@@ -731,7 +731,7 @@ export class DefaultApiClient {
    * @param taskId - The task id, URL-encoded once (a task in a task group is &#x60;group.task&#x60;).
    * @param tryNumber - The try, 1-based (a task instance\&#39;s &#x60;tryNumber&#x60; is its latest). Decimal digits only.
    * @param token - &#x60;nextToken&#x60; of the previous page: Airflow\&#39;s continuation token (Airflow 3 only).
-   * @param offset - &#x60;nextOffset&#x60; of the previous page: lines of the token\&#39;s log already read.
+   * @param offset - &#x60;nextOffset&#x60; of the previous page, sent back unchanged: how far the token\&#39;s log has been read, in lines, Airflow\&#39;s header before the log (hosts, log sources) counting as one line however long it is.
    * @param tail - Answer the last &#x60;tail&#x60; lines of the log instead of a page.
    * @param mapIndex - Map index of the task instance, -1 (the default) for a task that is not mapped. Decimal digits only.
    */
