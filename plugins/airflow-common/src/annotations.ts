@@ -81,7 +81,12 @@ export interface AirflowAnnotations {
 
 /** Thrown by {@link parseAirflowAnnotations} for a malformed annotation value. @public */
 export class AirflowAnnotationError extends Error {
+  /** The annotation's key, e.g. `airflow.apache.org/dag-ids`. */
   readonly annotation: string;
+  /**
+   * @param annotation - the annotation's key
+   * @param message - what is wrong with its value
+   */
   constructor(annotation: string, message: string) {
     super(`Invalid annotation ${annotation}: ${message}`);
     this.name = 'AirflowAnnotationError';

@@ -154,8 +154,15 @@ export interface AirflowSetDagRunStateOptions extends AirflowDagRunOptions {
  */
 export interface AirflowSetTaskInstanceStateOptions
   extends AirflowTaskInstanceOptions {
+  /** The state to set: `success` or `failed`. */
   state: 'success' | 'failed';
+  /** Also mark the task's upstream tasks in the run (default false). */
   includeUpstream?: boolean;
+  /**
+   * Also mark the task's downstream tasks in the run (default false). Airflow 2
+   * marks a mapped task instance alone: with this or `includeUpstream` the
+   * backend answers 501 (`AirflowNotSupportedError`).
+   */
   includeDownstream?: boolean;
 }
 
@@ -167,8 +174,11 @@ export interface AirflowClearTaskInstanceOptions
   extends AirflowTaskInstanceOptions {
   /** True previews what would be cleared; false clears. */
   dryRun: boolean;
+  /** Clear only task instances that failed or were upstream-failed (default false). */
   onlyFailed?: boolean;
+  /** Also clear the task's upstream tasks in the run (default false). */
   includeUpstream?: boolean;
+  /** Also clear the task's downstream tasks in the run (default false). */
   includeDownstream?: boolean;
 }
 

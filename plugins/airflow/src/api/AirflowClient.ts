@@ -97,6 +97,7 @@ export class AirflowClient implements AirflowApi {
     this.#api = new DefaultApiClient(options);
   }
 
+  /** {@inheritDoc AirflowApi.listEntityDags} */
   async listEntityDags(
     options: AirflowEntityOptions,
   ): Promise<AirflowEntityDagsResponse> {
@@ -105,10 +106,12 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.getDagDetails} */
   async getDagDetails(options: AirflowDagOptions): Promise<AirflowDagDetails> {
     return json(await this.#api.getDagDetails({ path: dagPath(options) }));
   }
 
+  /** {@inheritDoc AirflowApi.setDagPaused} */
   async setDagPaused(options: AirflowSetDagPausedOptions): Promise<AirflowDag> {
     return json(
       await this.#api.setDagPaused({
@@ -118,6 +121,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.listDagRuns} */
   async listDagRuns(
     options: AirflowListDagRunsOptions,
   ): Promise<AirflowDagRunList> {
@@ -133,6 +137,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.triggerDagRun} */
   async triggerDagRun(
     options: AirflowTriggerDagRunOptions,
   ): Promise<AirflowTriggeredDagRun> {
@@ -150,12 +155,14 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.getDagRun} */
   async getDagRun(
     options: AirflowDagRunOptions,
   ): Promise<AirflowDagRunWithTaskInstances> {
     return json(await this.#api.getDagRun({ path: runPath(options) }));
   }
 
+  /** {@inheritDoc AirflowApi.clearDagRun} */
   async clearDagRun(
     options: AirflowClearDagRunOptions,
   ): Promise<AirflowDagRun> {
@@ -167,6 +174,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.setDagRunState} */
   async setDagRunState(
     options: AirflowSetDagRunStateOptions,
   ): Promise<AirflowDagRun> {
@@ -178,6 +186,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.getDagGrid} */
   async getDagGrid(
     options: AirflowDagOptions & { limit?: number },
   ): Promise<AirflowDagGrid> {
@@ -189,12 +198,14 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.getDagRunFailure} */
   async getDagRunFailure(
     options: AirflowDagRunOptions,
   ): Promise<AirflowDagRunFailure> {
     return json(await this.#api.getDagRunFailure({ path: runPath(options) }));
   }
 
+  /** {@inheritDoc AirflowApi.getTaskInstance} */
   async getTaskInstance(
     options: AirflowTaskInstanceOptions,
   ): Promise<AirflowTaskInstance> {
@@ -206,6 +217,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.listTaskInstanceTries} */
   async listTaskInstanceTries(
     options: AirflowTaskInstanceOptions,
   ): Promise<AirflowTaskInstanceTries> {
@@ -217,6 +229,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.getTaskLog} */
   async getTaskLog(options: AirflowTaskLogOptions): Promise<AirflowTaskLog> {
     return json(
       await this.#api.getTaskLog({
@@ -231,6 +244,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.setTaskInstanceState} */
   async setTaskInstanceState(
     options: AirflowSetTaskInstanceStateOptions,
   ): Promise<AirflowTaskInstancesChange> {
@@ -247,6 +261,7 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.clearTaskInstance} */
   async clearTaskInstance(
     options: AirflowClearTaskInstanceOptions,
   ): Promise<AirflowTaskInstancesChange> {
@@ -264,10 +279,12 @@ export class AirflowClient implements AirflowApi {
     );
   }
 
+  /** {@inheritDoc AirflowApi.listInstances} */
   async listInstances(): Promise<{ instances: AirflowInstanceStatus[] }> {
     return json(await this.#api.listInstances({}));
   }
 
+  /** {@inheritDoc AirflowApi.getOwnership} */
   async getOwnership(
     options: AirflowOwnershipPageOptions = {},
   ): Promise<AirflowOwnershipPage> {
@@ -292,6 +309,7 @@ export class AirflowClient implements AirflowApi {
     return (response as unknown as Response).blob();
   }
 
+  /** {@inheritDoc AirflowApi.refreshOwnership} */
   async refreshOwnership(): Promise<AirflowOwnershipIndexStatus> {
     return json(await this.#api.refreshOwnership({}));
   }
