@@ -362,7 +362,7 @@ describe('DagRunsView', () => {
     );
     await user.unhover(trigger.parentElement!);
 
-    expect(screen.getByRole('switch', { name: 'Pause DAG' })).toBeDisabled();
+    expect(screen.getByRole('switch', { name: 'DAG active' })).toBeDisabled();
 
     const clear = within(rowOf(failedRunId)).getByRole('button', {
       name: 'Clear DAG run',

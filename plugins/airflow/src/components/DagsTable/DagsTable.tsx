@@ -194,7 +194,7 @@ export function DagsTable(props: DagsTableProps) {
       render: dag => <Schedule dag={dag} />,
     },
     {
-      title: 'Paused',
+      title: 'Active',
       field: 'isPaused',
       searchable: false,
       render: dag => (

@@ -7,7 +7,11 @@ import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
 import { PERMISSION_REASONS } from '../../hooks';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
-import { entityDags, entityDagsWithProblems } from '../../__fixtures__/dags';
+import {
+  entityDags,
+  entityDagsWithProblems,
+  ordersEtlDetails,
+} from '../../__fixtures__/dags';
 import { loadError } from '../../__fixtures__/taskLogs';
 import {
   airflowEntity,
@@ -94,8 +98,8 @@ describe('EntityAirflowContent', () => {
       within(orders).getByText(/^Next run in \d+ years?$/),
     ).toBeInTheDocument();
     expect(
-      within(orders).getByRole('switch', { name: 'Pause DAG' }),
-    ).not.toBeChecked();
+      within(orders).getByRole('switch', { name: 'DAG active' }),
+    ).toBeChecked();
     expect(within(orders).getByText('Active')).toBeInTheDocument();
 
     // The strip shows the latest runs oldest first, one square per run.
@@ -115,8 +119,8 @@ describe('EntityAirflowContent', () => {
     const featureStore = rowOf('ml.feature-store-refresh');
     expect(within(featureStore).getByText('Manual only')).toBeInTheDocument();
     expect(
-      within(featureStore).getByRole('switch', { name: 'Pause DAG' }),
-    ).toBeChecked();
+      within(featureStore).getByRole('switch', { name: 'DAG active' }),
+    ).not.toBeChecked();
     expect(within(featureStore).getByText('Paused')).toBeInTheDocument();
     expect(
       within(featureStore).getByRole('img', { name: 'Import error' }),
@@ -307,22 +311,50 @@ describe('EntityAirflowContent', () => {
     });
   });
 
-  it('pauses a DAG through the switch', async () => {
+  it('pauses a DAG by switching it off, as in Airflow, and unpauses it by switching it on', async () => {
     const user = userEvent.setup();
-    const api = mockAirflowApi();
+    // Airflow keeps the paused state: the reload after a change reads it back.
+    let ordersPaused = false;
+    const api = mockAirflowApi({
+      listEntityDags: jest.fn().mockImplementation(async () => ({
+        ...entityDags,
+        dags: entityDags.dags.map(d =>
+          d.dagId === 'orders_etl' ? { ...d, isPaused: ordersPaused } : d,
+        ),
+      })),
+      setDagPaused: jest.fn().mockImplementation(async ({ isPaused }) => {
+        ordersPaused = isPaused;
+        return { ...ordersEtlDetails, isPaused };
+      }),
+    });
     await renderContent({ api });
     await screen.findByText('Orders ETL');
-    const toggle = within(rowOf('Orders ETL')).getByRole('switch', {
-      name: 'Pause DAG',
-    });
-    await user.click(toggle);
+    // The table renders new rows after each reload: look the row up again.
+    const row = () => within(rowOf('Orders ETL'));
+    const toggle = () => row().getByRole('switch', { name: 'DAG active' });
+    expect(toggle()).toBeChecked();
+    await user.hover(toggle());
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Active: Airflow schedules runs of this DAG. Switch off to pause it.',
+    );
+    await user.click(toggle());
     expect(api.setDagPaused).toHaveBeenCalledWith({
       entityRef: airflowEntityRef,
       instance: 'default',
       dagId: 'orders_etl',
       isPaused: true,
     });
-    await waitFor(() => expect(toggle).toBeChecked());
+    await waitFor(() => expect(api.listEntityDags).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(toggle()).not.toBeChecked());
+    expect(row().getByText('Paused')).toBeInTheDocument();
+
+    await user.click(toggle());
+    expect(api.setDagPaused).toHaveBeenLastCalledWith(
+      expect.objectContaining({ dagId: 'orders_etl', isPaused: false }),
+    );
+    await waitFor(() => expect(api.listEntityDags).toHaveBeenCalledTimes(3));
+    await waitFor(() => expect(toggle()).toBeChecked());
+    expect(row().getByText('Active')).toBeInTheDocument();
   });
 
   it('reports a refused pause through the error API and restores the switch', async () => {
@@ -349,7 +381,7 @@ describe('EntityAirflowContent', () => {
     );
     await screen.findByText('Orders ETL');
     const toggle = within(rowOf('Orders ETL')).getByRole('switch', {
-      name: 'Pause DAG',
+      name: 'DAG active',
     });
     await user.click(toggle);
     await waitFor(() =>
@@ -357,7 +389,7 @@ describe('EntityAirflowContent', () => {
         'Could not pause DAG orders_etl: Access to airflow.dag.pause denied',
       ]),
     );
-    await waitFor(() => expect(toggle).not.toBeChecked());
+    await waitFor(() => expect(toggle).toBeChecked());
   });
 
   it('disables trigger and pause with a tooltip saying why when permissions are denied', async () => {
@@ -384,7 +416,7 @@ describe('EntityAirflowContent', () => {
     );
     await user.unhover(trigger.parentElement!);
 
-    const pause = row.getByRole('switch', { name: 'Pause DAG' });
+    const pause = row.getByRole('switch', { name: 'DAG active' });
     expect(pause).toBeDisabled();
     await user.hover(
       pause.closest('[data-testid="permission-tooltip-anchor"]')!,
