@@ -204,7 +204,7 @@ test('on a component the user does not own, the DAGs show but the actions are di
     .locator('xpath=..')
     .hover();
   await expect(page.getByRole('tooltip')).toHaveText(
-    'You are not allowed to trigger DAG runs of this entity',
+    'Only owners of this entity (group:default/data-engineering) may trigger DAG runs (airflow.dag.trigger)',
   );
   await page.screenshot({
     path: `${SCREENSHOTS}/airflow-tab-not-owner.png`,

@@ -8,35 +8,24 @@ import {
 } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
-import { PERMISSION_REASONS, type AirflowPermissions } from '../../hooks';
+import type { AirflowPermissions } from '../../hooks';
+import {
+  allPermissions,
+  permissionsDenying,
+} from '../../__fixtures__/permissions';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
 import { dagRun } from '../../__fixtures__/dags';
 import { airflowEntityRef } from '../../__fixtures__/entity';
 import { DagRunsView } from './DagRunsView';
 
-const allowed: AirflowPermissions = {
-  trigger: { allowed: true, loading: false },
-  pause: { allowed: true, loading: false },
-  clear: { allowed: true, loading: false },
-  logs: { allowed: true, loading: false },
-  stateUpdate: { allowed: true, loading: false },
-};
-
-const denied: AirflowPermissions = {
-  trigger: {
-    allowed: false,
-    loading: false,
-    reason: PERMISSION_REASONS.trigger,
-  },
-  pause: { allowed: false, loading: false, reason: PERMISSION_REASONS.pause },
-  clear: { allowed: false, loading: false, reason: PERMISSION_REASONS.clear },
-  logs: { allowed: false, loading: false, reason: PERMISSION_REASONS.logs },
-  stateUpdate: {
-    allowed: false,
-    loading: false,
-    reason: PERMISSION_REASONS.stateUpdate,
-  },
-};
+const allowed = allPermissions;
+const denied = permissionsDenying(
+  'trigger',
+  'pause',
+  'clear',
+  'logs',
+  'stateUpdate',
+);
 
 const failedRunId = 'manual__2025-03-29T19:48:49.273773+00:00';
 
@@ -358,7 +347,7 @@ describe('DagRunsView', () => {
     expect(trigger).toBeDisabled();
     await user.hover(trigger.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      PERMISSION_REASONS.trigger,
+      'Only owners of this entity (group:default/team-data) may trigger DAG runs (airflow.dag.trigger)',
     );
     await user.unhover(trigger.parentElement!);
 
@@ -373,7 +362,11 @@ describe('DagRunsView', () => {
       expect(
         screen
           .getAllByRole('tooltip')
-          .some(t => t.textContent === PERMISSION_REASONS.clear),
+          .some(
+            t =>
+              t.textContent ===
+              'Only owners of this entity (group:default/team-data) may clear DAG runs and task instances (airflow.dag.clear)',
+          ),
       ).toBe(true),
     );
   });

@@ -5,7 +5,6 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
-import { PERMISSION_REASONS } from '../../hooks';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
 import {
   entityDags,
@@ -399,6 +398,11 @@ describe('EntityAirflowContent', () => {
     const restricted: Entity = {
       ...airflowEntity,
       metadata: { ...airflowEntity.metadata, name: 'restricted-pipeline' },
+      // The catalog's ownedBy relations name the owners when it has them.
+      relations: [
+        { type: 'ownedBy', targetRef: 'group:default/analytics' },
+        { type: 'ownedBy', targetRef: 'user:default/jane' },
+      ],
     };
     await renderContent({
       api,
@@ -412,7 +416,7 @@ describe('EntityAirflowContent', () => {
     await waitFor(() => expect(trigger).toBeDisabled());
     await user.hover(trigger.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      PERMISSION_REASONS.trigger,
+      'Only owners of this entity (group:default/analytics, user:default/jane) may trigger DAG runs (airflow.dag.trigger)',
     );
     await user.unhover(trigger.parentElement!);
 
@@ -425,7 +429,11 @@ describe('EntityAirflowContent', () => {
       expect(
         screen
           .getAllByRole('tooltip')
-          .some(t => t.textContent === PERMISSION_REASONS.pause),
+          .some(
+            t =>
+              t.textContent ===
+              'Only owners of this entity (group:default/analytics, user:default/jane) may pause or unpause DAGs (airflow.dag.pause)',
+          ),
       ).toBe(true),
     );
 
@@ -517,7 +525,8 @@ describe('EntityAirflowContent', () => {
       );
       const dialog = await screen.findByRole('dialog', { name: /Task load/ });
       expect(await within(dialog).findByRole('note')).toHaveTextContent(
-        `${PERMISSION_REASONS.logs} (permission airflow.dag.logs.read; granted to the owners of this entity, team-data)`,
+        // spec.owner `team-data`, read as the catalog reads it.
+        'Only owners of this entity (group:default/team-data) may read task logs (airflow.dag.logs.read)',
       );
       expect(
         within(dialog).getByRole('button', { name: 'Mark load success' }),
