@@ -21,6 +21,12 @@ import { DagPausedSwitch } from '../DagPausedSwitch';
 import { DagRunStatus } from '../DagRunStatus';
 import { DagRunStrip } from '../DagRunStrip';
 
+/** Title of the column with Airflow's `owner` field. */
+export const AIRFLOW_OWNER_COLUMN_TITLE = 'Airflow owner';
+/** Tooltip of that column's header. */
+export const AIRFLOW_OWNER_COLUMN_HELP =
+  "The DAG's owner field in Airflow (its default_args owner), free text; not the catalog owner of this entity";
+
 /** Props of {@link DagsTable}. */
 export interface DagsTableProps {
   entityRef: CompoundEntityRef;
@@ -163,7 +169,8 @@ export function DagsTable(props: DagsTableProps) {
       render: dag => dag.description ?? '',
     },
     {
-      title: 'Owners',
+      title: AIRFLOW_OWNER_COLUMN_TITLE,
+      tooltip: AIRFLOW_OWNER_COLUMN_HELP,
       field: 'owners',
       customFilterAndSearch: (term, dag) =>
         dag.owners

@@ -134,6 +134,20 @@ describe('EntityAirflowContent', () => {
     ).toHaveAttribute('data-state', 'running');
   });
 
+  it('heads the column of Airflow\'s owner field "Airflow owner", with a tooltip saying it is not the catalog owner', async () => {
+    const user = userEvent.setup();
+    await renderContent({});
+    await screen.findByText('Orders ETL');
+    expect(
+      screen.queryByRole('columnheader', { name: 'Owners' }),
+    ).not.toBeInTheDocument();
+    const header = screen.getByRole('columnheader', { name: 'Airflow owner' });
+    await user.hover(within(header).getByText('Airflow owner'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      "The DAG's owner field in Airflow (its default_args owner), free text; not the catalog owner of this entity",
+    );
+  });
+
   it('shows a tooltip with run id, logical date and duration on a run square', async () => {
     const user = userEvent.setup();
     await renderContent({});
@@ -512,7 +526,13 @@ describe('EntityAirflowContent', () => {
 
     it('without permissions the log in the task dialog is replaced by the reason naming the permission and the owner', async () => {
       const api = mockAirflowApi();
-      await renderContent({ api, authorize: AuthorizeResult.DENY });
+      // usePermission caches decisions per resource ref: an entity of its own
+      // (a cached ALLOW of an earlier test would otherwise show the log).
+      const entity: Entity = {
+        ...airflowEntity,
+        metadata: { ...airflowEntity.metadata, name: 'no-logs-pipeline' },
+      };
+      await renderContent({ api, entity, authorize: AuthorizeResult.DENY });
       await screen.findByText('DAGs');
       await userEvent.click(
         screen.getByRole('button', { name: 'Why did it fail?' }),
