@@ -80,12 +80,14 @@ describe('EntityAirflowContent', () => {
       entityRef: airflowEntityRef,
     });
 
-    // Display name links to the DAG in Airflow's UI.
-    expect(screen.getByRole('link', { name: /^Orders ETL/ })).toHaveAttribute(
-      'href',
-      'https://airflow.example.com/dags/orders_etl',
-    );
     const orders = rowOf('Orders ETL');
+    // The display name opens the DAG's runs in the tab; a separate link opens Airflow.
+    expect(
+      within(orders).getByRole('link', { name: 'Orders ETL' }),
+    ).toHaveAttribute('href', '/?instance=default&dag=orders_etl');
+    expect(
+      within(orders).getByRole('link', { name: /^Open DAG in Airflow/ }),
+    ).toHaveAttribute('href', 'https://airflow.example.com/dags/orders_etl');
     expect(
       within(orders).getByText('Loads orders into the warehouse'),
     ).toBeInTheDocument();
@@ -308,6 +310,51 @@ describe('EntityAirflowContent', () => {
     await user.click(screen.getByRole('button', { name: 'Back to DAGs' }));
     expect(await screen.findByText('DAGs')).toBeInTheDocument();
     expect(screen.queryByText('DAG runs')).not.toBeInTheDocument();
+  });
+
+  it('opens the DAG runs in the tab from the DAG name', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+    await user.click(
+      within(rowOf('Orders ETL')).getByRole('link', { name: 'Orders ETL' }),
+    );
+    expect(await screen.findByText('DAG runs')).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { name: 'Orders ETL' }),
+    ).toBeInTheDocument();
+    expect(api.listDagRuns).toHaveBeenCalledWith(
+      expect.objectContaining({ instance: 'default', dagId: 'orders_etl' }),
+    );
+  });
+
+  it("a square of the run strip opens the runs view with that run's task instances shown", async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+    const failedRunId = 'manual__2025-03-29T19:48:49.273773+00:00';
+    const square = within(rowOf('Orders ETL')).getByRole('link', {
+      name: `Show DAG run ${failedRunId}: failed`,
+    });
+    expect(square).toHaveAttribute(
+      'href',
+      `/?instance=default&dag=orders_etl&run=${encodeURIComponent(
+        failedRunId,
+      )}`,
+    );
+    await user.click(square);
+    expect(
+      await screen.findByRole('table', {
+        name: `Task instances of DAG run ${failedRunId}`,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(rowOf(failedRunId)).getByRole('button', {
+        name: 'Hide task instances',
+      }),
+    ).toHaveAttribute('aria-expanded', 'true');
   });
 
   it('opens the DAG runs of the DAG named in the query parameters', async () => {
