@@ -323,6 +323,28 @@ describe('DagRunsView', () => {
     expect(currentQuery().get('run')).toBe('manual__1');
   });
 
+  it('shows a long run id on one line with the whole id in a tooltip and a copy button', async () => {
+    const user = userEvent.setup();
+    const writeText = jest.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText },
+    });
+    await renderView({ api: mockAirflowApi() });
+    const id = await screen.findByText(failedRunId);
+    const row = rowOf(failedRunId);
+    // Cut with an ellipsis rather than broken over lines.
+    expect(id).toHaveStyle({ whiteSpace: 'nowrap', textOverflow: 'ellipsis' });
+    await user.hover(id);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(failedRunId);
+    await user.click(
+      within(row).getByRole('button', {
+        name: `Copy run id ${failedRunId}`,
+      }),
+    );
+    expect(writeText).toHaveBeenCalledWith(failedRunId);
+  });
+
   it('loads the next page of DAG runs with an offset', async () => {
     const user = userEvent.setup();
     const api = mockAirflowApi();

@@ -150,6 +150,23 @@ describe('EntityAirflowContent', () => {
     );
   });
 
+  it('shows DAG names and ids on one line, whole in a tooltip', async () => {
+    const user = userEvent.setup();
+    await renderContent({});
+    await screen.findByText('Orders ETL');
+    const idLine = within(rowOf('Orders ETL')).getByText(
+      'orders_etl · default',
+    );
+    expect(idLine).toHaveStyle({
+      whiteSpace: 'nowrap',
+      textOverflow: 'ellipsis',
+    });
+    await user.hover(idLine);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'orders_etl · default',
+    );
+  });
+
   it('shows a tooltip with run id, logical date and duration on a run square', async () => {
     const user = userEvent.setup();
     await renderContent({});
