@@ -79,7 +79,9 @@ export function DagPausedSwitch(props: DagPausedSwitchProps) {
     />
   );
   if (!permission.allowed) {
-    return <PermissionTooltip permission={permission}>{control}</PermissionTooltip>;
+    return (
+      <PermissionTooltip permission={permission}>{control}</PermissionTooltip>
+    );
   }
   return (
     <Tooltip
