@@ -128,15 +128,18 @@ test('an owner pauses and unpauses a DAG', async ({ page }) => {
     .getByRole('row')
     .filter({ hasText: 'marketing_attribution' })
     .first();
-  const toggle = row.getByRole('switch', { name: 'Pause DAG' });
-  await expect(toggle).not.toBeChecked();
-  await toggle.click();
+  // On = active, as in Airflow's own UI: switching off pauses.
+  const toggle = row.getByRole('switch', { name: 'DAG active' });
   await expect(toggle).toBeChecked();
+  await toggle.click();
+  await expect(toggle).not.toBeChecked();
+  await expect(row.getByText('Paused', { exact: true })).toBeVisible();
   await expect
     .poll(async () => (await airflowDag('marketing_attribution')).is_paused)
     .toBe(true);
   await toggle.click();
-  await expect(toggle).not.toBeChecked();
+  await expect(toggle).toBeChecked();
+  await expect(row.getByText('Active', { exact: true })).toBeVisible();
   await expect
     .poll(async () => (await airflowDag('marketing_attribution')).is_paused)
     .toBe(false);
@@ -151,8 +154,8 @@ test('an owner triggers a paused DAG with "Unpause and trigger" and sees it run'
     .filter({ hasText: 'marketing_attribution' })
     .first();
   // Paused through the tab first, as an owner would.
-  const toggle = row.getByRole('switch', { name: 'Pause DAG' });
-  await expect(toggle).not.toBeChecked();
+  const toggle = row.getByRole('switch', { name: 'DAG active' });
+  await expect(toggle).toBeChecked();
   await toggle.click();
   await expect
     .poll(async () => (await airflowDag('marketing_attribution')).is_paused)
@@ -178,7 +181,8 @@ test('an owner triggers a paused DAG with "Unpause and trigger" and sees it run'
     )
     .toBe('success');
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expect(toggle).not.toBeChecked();
+  // Active again.
+  await expect(toggle).toBeChecked();
 });
 
 test('on a component the user does not own, the DAGs show but the actions are disabled', async ({
@@ -193,14 +197,14 @@ test('on a component the user does not own, the DAGs show but the actions are di
   await expect(
     row.getByRole('button', { name: 'Trigger DAG run' }),
   ).toBeDisabled();
-  await expect(row.getByRole('switch', { name: 'Pause DAG' })).toBeDisabled();
+  await expect(row.getByRole('switch', { name: 'DAG active' })).toBeDisabled();
   // The tooltip says why.
   await row
     .getByRole('button', { name: 'Trigger DAG run' })
     .locator('xpath=..')
     .hover();
   await expect(page.getByRole('tooltip')).toHaveText(
-    'You are not allowed to trigger DAG runs of this entity',
+    'Only owners of this entity (group:default/data-engineering) may trigger DAG runs (airflow.dag.trigger)',
   );
   await page.screenshot({
     path: `${SCREENSHOTS}/airflow-tab-not-owner.png`,

@@ -1,4 +1,4 @@
-import { PERMISSION_REASONS, type AirflowPermissions } from '../hooks';
+import { deniedReason, type AirflowPermissions } from '../hooks';
 
 /** Every Airflow action allowed. */
 export const allPermissions: AirflowPermissions = {
@@ -9,6 +9,9 @@ export const allPermissions: AirflowPermissions = {
   stateUpdate: { allowed: true, loading: false },
 };
 
+/** The owner of the fixture entity as a full entity ref. */
+export const FIXTURE_OWNER_REF = 'group:default/team-data';
+
 /** Every Airflow action allowed except the given ones, denied with their reasons. */
 export function permissionsDenying(
   ...denied: Array<keyof AirflowPermissions>
@@ -18,7 +21,7 @@ export function permissionsDenying(
     result[key] = {
       allowed: false,
       loading: false,
-      reason: PERMISSION_REASONS[key],
+      reason: deniedReason(key, [FIXTURE_OWNER_REF]),
     };
   }
   return result;

@@ -1,5 +1,9 @@
-import type { Entity } from '@backstage/catalog-model';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  RELATION_OWNED_BY,
+  parseEntityRef,
+  stringifyEntityRef,
+  type Entity,
+} from '@backstage/catalog-model';
 import {
   airflowDagClearPermission,
   airflowDagLogsReadPermission,
@@ -30,29 +34,68 @@ export interface AirflowPermissions {
   stateUpdate: AirflowActionPermission;
 }
 
-/** Tooltip texts of disabled actions. */
-export const PERMISSION_REASONS = {
-  loading: 'Checking your permissions…',
-  trigger: 'You are not allowed to trigger DAG runs of this entity',
-  pause: 'You are not allowed to pause or unpause DAGs of this entity',
-  clear: 'You are not allowed to clear DAG runs of this entity',
-  logs: 'You are not allowed to read the task logs of this entity',
-  stateUpdate:
-    'You are not allowed to mark DAG runs or task instances of this entity success or failed',
-} as const;
+/** Tooltip text while the permission decisions load. */
+export const PERMISSION_LOADING_REASON = 'Checking your permissions…';
+
+/** What each Airflow action lets its holder do, as the denial tooltips say it. */
+export const PERMISSION_ACTIONS: Record<keyof AirflowPermissions, string> = {
+  trigger: 'trigger DAG runs',
+  pause: 'pause or unpause DAGs',
+  clear: 'clear DAG runs and task instances',
+  logs: 'read task logs',
+  stateUpdate: 'mark DAG runs and task instances success or failed',
+};
+
+/** The permission behind each Airflow action (from airflow-common). */
+export const ACTION_PERMISSION_NAMES: Record<keyof AirflowPermissions, string> =
+  {
+    trigger: airflowDagTriggerPermission.name,
+    pause: airflowDagPausePermission.name,
+    clear: airflowDagClearPermission.name,
+    logs: airflowDagLogsReadPermission.name,
+    stateUpdate: airflowDagStateUpdatePermission.name,
+  };
 
 /**
- * The reason of a denial with who may act: `… (permission airflow.dag.logs.read;
- * granted to the owners of this entity, group:default/data-platform)`.
+ * The catalog owners of an entity as full entity refs: the targets of its
+ * `ownedBy` relations, or else its `spec.owner` (a group by default, in the
+ * entity's namespace, as the catalog reads it).
+ */
+export function entityOwnerRefs(entity: Entity): string[] {
+  const related = (entity.relations ?? [])
+    .filter(relation => relation.type === RELATION_OWNED_BY)
+    .map(relation => relation.targetRef);
+  if (related.length > 0) return [...new Set(related)];
+  const owner = entity.spec?.owner;
+  if (typeof owner !== 'string' || owner.trim() === '') return [];
+  try {
+    return [
+      stringifyEntityRef(
+        parseEntityRef(owner, {
+          defaultKind: 'group',
+          defaultNamespace: entity.metadata.namespace ?? 'default',
+        }),
+      ),
+    ];
+  } catch {
+    return [owner];
+  }
+}
+
+/**
+ * Why an action is denied, naming who may take it and the permission:
+ * `Only owners of this entity (group:default/data-engineering) may trigger
+ * DAG runs (airflow.dag.trigger)`.
  */
 export function deniedReason(
-  base: string,
-  permissionName: string,
-  owner?: string,
+  action: keyof AirflowPermissions,
+  owners: readonly string[],
 ): string {
-  return `${base} (permission ${permissionName}${
-    owner ? `; granted to the owners of this entity, ${owner}` : ''
-  })`;
+  const who =
+    owners.length > 0
+      ? `Only owners of this entity (${owners.join(', ')})`
+      : 'Only owners of this entity (it has no owner in the catalog)';
+  return `${who} may ${PERMISSION_ACTIONS[action]} (${ACTION_PERMISSION_NAMES[action]})`;
 }
 
 function toActionPermission(
@@ -63,7 +106,7 @@ function toActionPermission(
   return {
     allowed: false,
     loading: result.loading,
-    reason: result.loading ? PERMISSION_REASONS.loading : reasonIfDenied,
+    reason: result.loading ? PERMISSION_LOADING_REASON : reasonIfDenied,
   };
 }
 
@@ -93,27 +136,15 @@ export function useAirflowPermissions(entity: Entity): AirflowPermissions {
     permission: airflowDagStateUpdatePermission,
     resourceRef,
   });
-  const owner =
-    typeof entity.spec?.owner === 'string' ? entity.spec.owner : undefined;
+  const owners = entityOwnerRefs(entity);
   return {
-    logs: toActionPermission(
-      logs,
-      deniedReason(
-        PERMISSION_REASONS.logs,
-        airflowDagLogsReadPermission.name,
-        owner,
-      ),
-    ),
+    logs: toActionPermission(logs, deniedReason('logs', owners)),
     stateUpdate: toActionPermission(
       stateUpdate,
-      deniedReason(
-        PERMISSION_REASONS.stateUpdate,
-        airflowDagStateUpdatePermission.name,
-        owner,
-      ),
+      deniedReason('stateUpdate', owners),
     ),
-    trigger: toActionPermission(trigger, PERMISSION_REASONS.trigger),
-    pause: toActionPermission(pause, PERMISSION_REASONS.pause),
-    clear: toActionPermission(clear, PERMISSION_REASONS.clear),
+    trigger: toActionPermission(trigger, deniedReason('trigger', owners)),
+    pause: toActionPermission(pause, deniedReason('pause', owners)),
+    clear: toActionPermission(clear, deniedReason('clear', owners)),
   };
 }

@@ -2,6 +2,27 @@
 export const SELECTED_INSTANCE_PARAM = 'instance';
 /** Query parameter holding the selected DAG id. */
 export const SELECTED_DAG_PARAM = 'dag';
+/** Query parameter holding the run id of the DAG run whose task instances the runs view shows. */
+export const SELECTED_RUN_PARAM = 'run';
+/** Query parameter, once per state, of the runs view's state filter. */
+export const RUN_STATE_PARAM = 'state';
+
+/**
+ * The query string (with its `?`) of the Airflow tab that opens the runs
+ * view of a DAG, with the task instances of `runId` shown when given.
+ */
+export function dagRunsQuery(
+  instance: string,
+  dagId: string,
+  runId?: string,
+): string {
+  const params = new URLSearchParams();
+  params.set(SELECTED_INSTANCE_PARAM, instance);
+  params.set(SELECTED_DAG_PARAM, dagId);
+  if (runId) params.set(SELECTED_RUN_PARAM, runId);
+  return `?${params.toString()}`;
+}
+
 /**
  * Query parameter that opens the trigger dialog of the selected DAG,
  * prefilled with its value as the run config (JSON text; empty for the

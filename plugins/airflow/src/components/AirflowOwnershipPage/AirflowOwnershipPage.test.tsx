@@ -148,6 +148,10 @@ describe('AirflowOwnershipContent', () => {
       'failed',
     );
     expect(within(orders).getByText('At 06:00')).toBeInTheDocument();
+    // Airflow's own owner field, apart from the catalog owners.
+    expect(
+      within(orders).getByText('Airflow owner: airflow'),
+    ).toBeInTheDocument();
 
     const featureStore = rowOf('Feature store refresh');
     expect(
@@ -158,6 +162,21 @@ describe('AirflowOwnershipContent', () => {
     expect(
       within(rowOf('Temporary backfill')).getByText('never ran'),
     ).toBeInTheDocument();
+  });
+
+  it('names the owners column "Catalog owners", with a tooltip telling it apart from Airflow\'s owner field', async () => {
+    renderContent();
+    await screen.findByRole('region', { name: 'DAGs and owners' });
+    const header = within(dagsTable()).getByRole('columnheader', {
+      name: 'Catalog owners',
+    });
+    expect(
+      within(dagsTable()).queryByRole('columnheader', { name: 'Owners' }),
+    ).not.toBeInTheDocument();
+    await userEvent.hover(within(header).getByText('Catalog owners'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      "Owners in the catalog of the entities that name this DAG; Airflow's own owner field is shown under the DAG id",
+    );
   });
 
   it('shows the Orphan badge on orphan DAGs only', async () => {

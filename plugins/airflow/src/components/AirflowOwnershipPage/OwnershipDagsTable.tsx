@@ -38,14 +38,22 @@ function DagCell(props: { dag: AirflowOwnershipDag }) {
   return (
     <Box>
       <Link to={dag.webUrl}>{dag.displayName}</Link>
-      <Typography
-        variant="caption"
-        color="text.secondary"
-        component="div"
-        sx={{ wordBreak: 'break-all' }}
-      >
-        {dag.dagId}
-      </Typography>
+      <Tooltip title={dag.dagId} describeChild>
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          component="div"
+          noWrap
+          sx={{ maxWidth: 260 }}
+        >
+          {dag.dagId}
+        </Typography>
+      </Tooltip>
+      {dag.airflowOwners.length > 0 && (
+        <Typography variant="caption" color="text.secondary" component="div">
+          Airflow owner: {dag.airflowOwners.join(', ')}
+        </Typography>
+      )}
     </Box>
   );
 }
@@ -105,6 +113,8 @@ function LastRunCell(props: { dag: AirflowOwnershipDag }) {
 
 interface Column {
   title: string;
+  /** Tooltip of the column's header. */
+  help?: string;
   sort?: AirflowOwnershipSort;
   render: (dag: AirflowOwnershipDag) => ReactNode;
 }
@@ -113,7 +123,8 @@ const COLUMNS: Column[] = [
   { title: 'DAG', sort: 'dagId', render: dag => <DagCell dag={dag} /> },
   { title: 'Instance', sort: 'instance', render: dag => dag.instance },
   {
-    title: 'Owners',
+    title: 'Catalog owners',
+    help: "Owners in the catalog of the entities that name this DAG; Airflow's own owner field is shown under the DAG id",
     sort: 'owners',
     render: dag =>
       dag.owners.length > 0 ? (
@@ -149,6 +160,7 @@ export function OwnershipDagsTable(props: OwnershipDagsTableProps) {
   const rows = useMemo(() => dags.map(dag => ({ ...dag })), [dags]);
   const columns: TableColumn<AirflowOwnershipDag>[] = COLUMNS.map(column => ({
     title: column.title,
+    tooltip: column.help,
     // A field only for the table's sort state; the order is the server's.
     field: column.sort,
     sorting: Boolean(column.sort),

@@ -155,7 +155,7 @@ export function OwnershipFiltersBar(props: OwnershipFiltersBarProps) {
           InputLabelProps={{ shrink: true }}
           sx={{ minWidth: 220 }}
         >
-          <option value="">All owners</option>
+          <option value="">All catalog owners</option>
           {ownerOptions.map(owner => (
             <option key={owner} value={owner}>
               {ownerLabel(owner)}

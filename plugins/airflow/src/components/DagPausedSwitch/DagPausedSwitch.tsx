@@ -3,6 +3,7 @@ import { errorApiRef, useApi } from '@backstage/frontend-plugin-api';
 import type { AirflowDag } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import Switch from '@mui/material/Switch';
+import Tooltip from '@mui/material/Tooltip';
 import { useEffect, useState } from 'react';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { airflowApiRef } from '../../api';
@@ -19,9 +20,14 @@ export interface DagPausedSwitchProps {
   onChange?: (dag: AirflowDag) => void;
 }
 
+/** Accessible name of {@link DagPausedSwitch}. */
+export const DAG_ACTIVE_SWITCH_NAME = 'DAG active';
+
 /**
- * A switch that pauses (on) or unpauses (off) a DAG. Its accessible name is
- * "Pause DAG"; the visible label says "Paused" or "Active".
+ * A switch that reads as Airflow's own: on means the DAG is active (Airflow
+ * schedules its runs), off means it is paused. Its accessible name is
+ * "DAG active"; the visible label says "Active" or "Paused", and a tooltip
+ * says what switching does.
  */
 export function DagPausedSwitch(props: DagPausedSwitchProps) {
   const { entityRef, dag, permission, onChange } = props;
@@ -57,21 +63,36 @@ export function DagPausedSwitch(props: DagPausedSwitchProps) {
     [airflowApi, errorApi, entityRef, dag.instance, dag.dagId, onChange],
   );
 
+  const control = (
+    <FormControlLabel
+      sx={{ mr: 0, whiteSpace: 'nowrap' }}
+      disabled={!permission.allowed || pending}
+      label={isPaused ? 'Paused' : 'Active'}
+      control={
+        <Switch
+          size="small"
+          checked={!isPaused}
+          onChange={(_, active) => toggle(!active)}
+          inputProps={{ role: 'switch', 'aria-label': DAG_ACTIVE_SWITCH_NAME }}
+        />
+      }
+    />
+  );
+  if (!permission.allowed) {
+    return (
+      <PermissionTooltip permission={permission}>{control}</PermissionTooltip>
+    );
+  }
   return (
-    <PermissionTooltip permission={permission}>
-      <FormControlLabel
-        sx={{ mr: 0, whiteSpace: 'nowrap' }}
-        disabled={!permission.allowed || pending}
-        label={isPaused ? 'Paused' : 'Active'}
-        control={
-          <Switch
-            size="small"
-            checked={isPaused}
-            onChange={(_, checked) => toggle(checked)}
-            inputProps={{ role: 'switch', 'aria-label': 'Pause DAG' }}
-          />
-        }
-      />
-    </PermissionTooltip>
+    <Tooltip
+      describeChild
+      title={
+        isPaused
+          ? 'Paused: Airflow schedules no runs of this DAG. Switch on to make it active.'
+          : 'Active: Airflow schedules runs of this DAG. Switch off to pause it.'
+      }
+    >
+      {control}
+    </Tooltip>
   );
 }

@@ -1,6 +1,7 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { Link, Table, type TableColumn } from '@backstage/core-components';
 import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+import ChevronRightIcon from '@material-ui/icons/ChevronRight';
 import OpenInNewIcon from '@material-ui/icons/OpenInNew';
 import PlaylistPlayIcon from '@material-ui/icons/PlaylistPlay';
 import FileCopyIcon from '@material-ui/icons/FileCopy';
@@ -9,7 +10,7 @@ import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import { useMemo, type ReactNode } from 'react';
+import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import type { AirflowPermissions } from '../../hooks';
 import { formatDateTime, formatDuration } from '../../lib/format';
 import { ActionIconButton } from '../ActionIconButton';
@@ -38,6 +39,67 @@ export interface DagRunsTableProps {
   onChanged?: () => void;
   pollIntervalMs?: number;
   emptyContent?: ReactNode;
+  /** The run whose task instances are shown below its row. */
+  expandedRunId?: string;
+  /** Shows the task instances of a run (`undefined`: hides them). */
+  onExpandedRunChange: (runId: string | undefined) => void;
+}
+
+/** What the task-instance panel of a row needs besides its run. */
+type PanelContextValue = Pick<
+  DagRunsTableProps,
+  'entityRef' | 'permissions' | 'onChanged' | 'pollIntervalMs'
+>;
+
+const PanelContext = createContext<PanelContextValue | undefined>(undefined);
+
+function RowPanel(props: { rowData: AirflowDagRun }) {
+  const context = useContext(PanelContext);
+  if (!context) return null;
+  return (
+    <TaskInstancesPanel
+      entityRef={context.entityRef}
+      run={props.rowData}
+      permissions={context.permissions}
+      onChanged={context.onChanged}
+      pollIntervalMs={context.pollIntervalMs}
+    />
+  );
+}
+
+/**
+ * The detail panel of a row, one function for the table's whole life: the
+ * table mounts it as a component, so a new function per render would
+ * remount the open panel (and lose its state) on every reload.
+ */
+function renderRowPanel(props: { rowData: AirflowDagRun }) {
+  return <RowPanel rowData={props.rowData} />;
+}
+
+function ExpandButton(props: { expanded: boolean; onToggle: () => void }) {
+  const { expanded, onToggle } = props;
+  const label = expanded ? 'Hide task instances' : 'Show task instances';
+  return (
+    <Tooltip title={label}>
+      <IconButton
+        size="small"
+        aria-label={label}
+        aria-expanded={expanded}
+        onClick={e => {
+          e.stopPropagation();
+          onToggle();
+        }}
+      >
+        <ChevronRightIcon
+          fontSize="small"
+          style={{
+            transform: expanded ? 'rotate(90deg)' : 'none',
+            transition: 'transform 200ms',
+          }}
+        />
+      </IconButton>
+    </Tooltip>
+  );
 }
 
 /** A run id on one line, cut with an ellipsis, in full in its tooltip, with a copy button. */
@@ -68,7 +130,13 @@ function RunId(props: { runId: string }) {
   );
 }
 
-/** One page of DAG runs, with task instances in an expandable panel. */
+const DETAIL_PANELS = [{ render: renderRowPanel }];
+
+/**
+ * One page of DAG runs, with the task instances of one run in a panel below
+ * its row; which run is controlled (`expandedRunId`), so that it can live in
+ * the URL and stays open across reloads.
+ */
 export function DagRunsTable(props: DagRunsTableProps) {
   const {
     entityRef,
@@ -84,13 +152,27 @@ export function DagRunsTable(props: DagRunsTableProps) {
     onChanged,
     pollIntervalMs,
     emptyContent,
+    expandedRunId,
+    onExpandedRunChange,
   } = props;
 
-  // `id`: material-table keys a row's own state (an open task panel) by it;
-  // that the panel stays open across a reload is not covered by a test yet.
+  // The open panel follows `expandedRunId` (the URL), not the table's own
+  // state: material-table opens a row's panel when its `tableData` says so.
   const rows = useMemo(
-    () => runs.map(run => ({ ...run, id: run.runId })),
-    [runs],
+    () =>
+      runs.map(run => ({
+        ...run,
+        id: run.runId,
+        tableData: {
+          showDetailPanel:
+            run.runId === expandedRunId ? renderRowPanel : undefined,
+        },
+      })),
+    [runs, expandedRunId],
+  );
+  const panelContext = useMemo(
+    () => ({ entityRef, permissions, onChanged, pollIntervalMs }),
+    [entityRef, permissions, onChanged, pollIntervalMs],
   );
 
   const columns: TableColumn<AirflowDagRun>[] = [
@@ -98,8 +180,20 @@ export function DagRunsTable(props: DagRunsTableProps) {
       title: 'Run id',
       field: 'runId',
       highlight: true,
-      width: '280px',
-      render: run => <RunId runId={run.runId} />,
+      width: '320px',
+      render: run => (
+        <Box sx={{ display: 'flex', alignItems: 'center', minWidth: 0 }}>
+          <ExpandButton
+            expanded={run.runId === expandedRunId}
+            onToggle={() =>
+              onExpandedRunChange(
+                run.runId === expandedRunId ? undefined : run.runId,
+              )
+            }
+          />
+          <RunId runId={run.runId} />
+        </Box>
+      ),
     },
     {
       title: 'State',
@@ -166,38 +260,28 @@ export function DagRunsTable(props: DagRunsTableProps) {
   ];
 
   return (
-    <Table<AirflowDagRun>
-      title="DAG runs"
-      columns={columns}
-      data={rows}
-      page={page}
-      totalCount={totalCount}
-      onPageChange={onPageChange}
-      isLoading={loading}
-      emptyContent={emptyContent}
-      detailPanel={[
-        {
-          tooltip: 'Show task instances',
-          render: ({ rowData }) => (
-            <TaskInstancesPanel
-              entityRef={entityRef}
-              run={rowData}
-              permissions={permissions}
-              onChanged={onChanged}
-              pollIntervalMs={pollIntervalMs}
-            />
-          ),
-        },
-      ]}
-      options={{
-        paging: true,
-        pageSize,
-        pageSizeOptions: DAG_RUNS_PAGE_SIZES,
-        emptyRowsWhenPaging: false,
-        search: false,
-        sorting: false,
-        padding: 'dense',
-      }}
-    />
+    <PanelContext.Provider value={panelContext}>
+      <Table<AirflowDagRun>
+        title="DAG runs"
+        columns={columns}
+        data={rows}
+        page={page}
+        totalCount={totalCount}
+        onPageChange={onPageChange}
+        isLoading={loading}
+        emptyContent={emptyContent}
+        detailPanel={DETAIL_PANELS}
+        options={{
+          showDetailPanelIcon: false,
+          paging: true,
+          pageSize,
+          pageSizeOptions: DAG_RUNS_PAGE_SIZES,
+          emptyRowsWhenPaging: false,
+          search: false,
+          sorting: false,
+          padding: 'dense',
+        }}
+      />
+    </PanelContext.Provider>
   );
 }

@@ -1,3 +1,4 @@
+import { useAppLocation } from '@backstage/frontend-plugin-api';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   configure,
@@ -8,54 +9,65 @@ import {
 } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
-import { PERMISSION_REASONS, type AirflowPermissions } from '../../hooks';
+import type { AirflowPermissions } from '../../hooks';
+import {
+  allPermissions,
+  permissionsDenying,
+} from '../../__fixtures__/permissions';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
 import { dagRun } from '../../__fixtures__/dags';
 import { airflowEntityRef } from '../../__fixtures__/entity';
 import { DagRunsView } from './DagRunsView';
 
-const allowed: AirflowPermissions = {
-  trigger: { allowed: true, loading: false },
-  pause: { allowed: true, loading: false },
-  clear: { allowed: true, loading: false },
-  logs: { allowed: true, loading: false },
-  stateUpdate: { allowed: true, loading: false },
-};
-
-const denied: AirflowPermissions = {
-  trigger: {
-    allowed: false,
-    loading: false,
-    reason: PERMISSION_REASONS.trigger,
-  },
-  pause: { allowed: false, loading: false, reason: PERMISSION_REASONS.pause },
-  clear: { allowed: false, loading: false, reason: PERMISSION_REASONS.clear },
-  logs: { allowed: false, loading: false, reason: PERMISSION_REASONS.logs },
-  stateUpdate: {
-    allowed: false,
-    loading: false,
-    reason: PERMISSION_REASONS.stateUpdate,
-  },
-};
+const allowed = allPermissions;
+const denied = permissionsDenying(
+  'trigger',
+  'pause',
+  'clear',
+  'logs',
+  'stateUpdate',
+);
 
 const failedRunId = 'manual__2025-03-29T19:48:49.273773+00:00';
+
+/** Shows the current query string, to check what the view writes to the URL. */
+function LocationSearch() {
+  const { search } = useAppLocation();
+  return <output aria-label="Query">{search}</output>;
+}
+
+/** The query parameters of the current URL. */
+function currentQuery(): URLSearchParams {
+  return new URLSearchParams(
+    screen.getByRole('status', { name: 'Query' }).textContent ?? '',
+  );
+}
 
 async function renderView(options: {
   api: AirflowApi;
   permissions?: AirflowPermissions;
   pollIntervalMs?: number;
   onBack?: () => void;
+  initialRoute?: string;
 }) {
   return renderInTestApp(
-    <DagRunsView
-      entityRef={airflowEntityRef}
-      instance="default"
-      dagId="orders_etl"
-      permissions={options.permissions ?? allowed}
-      onBack={options.onBack ?? jest.fn()}
-      pollIntervalMs={options.pollIntervalMs ?? 60_000}
-    />,
-    { apis: [[airflowApiRef, options.api]] },
+    <>
+      <DagRunsView
+        entityRef={airflowEntityRef}
+        instance="default"
+        dagId="orders_etl"
+        permissions={options.permissions ?? allowed}
+        onBack={options.onBack ?? jest.fn()}
+        pollIntervalMs={options.pollIntervalMs ?? 60_000}
+      />
+      <LocationSearch />
+    </>,
+    {
+      apis: [[airflowApiRef, options.api]],
+      initialRouteEntries: options.initialRoute
+        ? [options.initialRoute]
+        : undefined,
+    },
   );
 }
 
@@ -142,9 +154,195 @@ describe('DagRunsView', () => {
     await user.click(within(filter).getByRole('button', { name: 'running' }));
     await waitFor(() =>
       expect(api.listDagRuns).toHaveBeenLastCalledWith(
-        expect.objectContaining({ states: ['failed', 'running'] }),
+        // In the states' own order, whatever the order of the clicks.
+        expect.objectContaining({ states: ['running', 'failed'] }),
       ),
     );
+  });
+
+  it('keeps the state filter in the URL and reads it from there', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderView({ api, initialRoute: '/?state=failed&state=bogus' });
+    await waitFor(() =>
+      expect(api.listDagRuns).toHaveBeenCalledWith(
+        expect.objectContaining({ states: ['failed'] }),
+      ),
+    );
+    const filter = screen.getByRole('group', {
+      name: 'Filter DAG runs by state',
+    });
+    expect(
+      within(filter).getByRole('button', { name: 'failed' }),
+    ).toHaveAttribute('aria-pressed', 'true');
+
+    await user.click(within(filter).getByRole('button', { name: 'running' }));
+    await waitFor(() =>
+      expect(currentQuery().getAll('state')).toEqual(['running', 'failed']),
+    );
+    await user.click(within(filter).getByRole('button', { name: 'failed' }));
+    await user.click(within(filter).getByRole('button', { name: 'running' }));
+    await waitFor(() => expect(currentQuery().has('state')).toBe(false));
+    expect(api.listDagRuns).toHaveBeenLastCalledWith(
+      expect.objectContaining({ states: undefined }),
+    );
+  });
+
+  it('keeps the run whose task instances are shown in the URL', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderView({ api });
+    await screen.findByText(failedRunId);
+    await user.click(
+      within(rowOf(failedRunId)).getByRole('button', {
+        name: 'Show task instances',
+      }),
+    );
+    expect(
+      await screen.findByRole('table', {
+        name: `Task instances of DAG run ${failedRunId}`,
+      }),
+    ).toBeInTheDocument();
+    expect(currentQuery().get('run')).toBe(failedRunId);
+
+    await user.click(
+      within(rowOf(failedRunId)).getByRole('button', {
+        name: 'Hide task instances',
+      }),
+    );
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('table', {
+          name: `Task instances of DAG run ${failedRunId}`,
+        }),
+      ).not.toBeInTheDocument(),
+    );
+    expect(currentQuery().has('run')).toBe(false);
+  });
+
+  it('shows the task instances of the run named in the URL', async () => {
+    const api = mockAirflowApi();
+    await renderView({
+      api,
+      initialRoute: `/?run=${encodeURIComponent(failedRunId)}`,
+    });
+    expect(
+      await screen.findByRole('table', {
+        name: `Task instances of DAG run ${failedRunId}`,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(rowOf(failedRunId)).getByRole('button', {
+        name: 'Hide task instances',
+      }),
+    ).toHaveAttribute('aria-expanded', 'true');
+  });
+
+  it('loads a run named in the URL that is not on the current page by itself', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    const olderRunId = 'scheduled__2025-01-01T06:00:00+00:00';
+    await renderView({
+      api,
+      initialRoute: `/?run=${encodeURIComponent(olderRunId)}`,
+    });
+    const section = await screen.findByRole('region', {
+      name: `DAG run ${olderRunId}`,
+    });
+    expect(
+      await within(section).findByRole('table', {
+        name: `Task instances of DAG run ${olderRunId}`,
+      }),
+    ).toBeInTheDocument();
+    expect(api.getDagRun).toHaveBeenCalledWith({
+      entityRef: airflowEntityRef,
+      instance: 'default',
+      dagId: 'orders_etl',
+      runId: olderRunId,
+    });
+    await user.click(
+      within(section).getByRole('button', { name: 'Close the DAG run' }),
+    );
+    await waitFor(() => expect(currentQuery().has('run')).toBe(false));
+    expect(
+      screen.queryByRole('region', { name: `DAG run ${olderRunId}` }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('keeps the task instances of a run open across reloads and its state changes', async () => {
+    const user = userEvent.setup();
+    // A fake Airflow whose run runs until the test lets it finish.
+    let polls = 0;
+    let finished = false;
+    const api = mockAirflowApi({
+      listDagRuns: jest.fn().mockImplementation(async () => {
+        polls += 1;
+        return {
+          items: [
+            dagRun({
+              runId: 'manual__1',
+              state: finished ? 'success' : 'running',
+            }),
+          ],
+          totalEntries: 1,
+        };
+      }),
+    });
+    await renderView({ api, pollIntervalMs: 50 });
+    await screen.findByText('manual__1');
+    await user.click(
+      within(rowOf('manual__1')).getByRole('button', {
+        name: 'Show task instances',
+      }),
+    );
+    const panel = await screen.findByRole('table', {
+      name: 'Task instances of DAG run manual__1',
+    });
+    // Refreshes while the run is running…
+    const pollsWhenOpened = polls;
+    await waitFor(() => expect(polls).toBeGreaterThan(pollsWhenOpened + 2), {
+      timeout: 10_000,
+    });
+    expect(panel).toBeInTheDocument();
+    // …and after its state changed.
+    finished = true;
+    await waitFor(
+      () =>
+        expect(
+          within(rowOf('manual__1')).getByText('success'),
+        ).toBeInTheDocument(),
+      { timeout: 10_000 },
+    );
+    // Still open, and the same panel (not mounted anew by a reload).
+    expect(panel).toBeInTheDocument();
+    expect(
+      within(rowOf('manual__1')).getByRole('button', {
+        name: 'Hide task instances',
+      }),
+    ).toHaveAttribute('aria-expanded', 'true');
+    expect(currentQuery().get('run')).toBe('manual__1');
+  });
+
+  it('shows a long run id on one line with the whole id in a tooltip and a copy button', async () => {
+    const user = userEvent.setup();
+    const writeText = jest.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText },
+    });
+    await renderView({ api: mockAirflowApi() });
+    const id = await screen.findByText(failedRunId);
+    const row = rowOf(failedRunId);
+    // Cut with an ellipsis rather than broken over lines.
+    expect(id).toHaveStyle({ whiteSpace: 'nowrap', textOverflow: 'ellipsis' });
+    await user.hover(id);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(failedRunId);
+    await user.click(
+      within(row).getByRole('button', {
+        name: `Copy run id ${failedRunId}`,
+      }),
+    );
+    expect(writeText).toHaveBeenCalledWith(failedRunId);
   });
 
   it('loads the next page of DAG runs with an offset', async () => {
@@ -166,7 +364,9 @@ describe('DagRunsView', () => {
     await renderView({ api });
     await screen.findByText(failedRunId);
     await user.click(
-      within(rowOf(failedRunId)).getByTitle('Show task instances'),
+      within(rowOf(failedRunId)).getByRole('button', {
+        name: 'Show task instances',
+      }),
     );
     const table = await screen.findByRole('table', {
       name: `Task instances of DAG run ${failedRunId}`,
@@ -266,7 +466,7 @@ describe('DagRunsView', () => {
     expect(screen.getByRole('button', { name: 'Back to DAGs' })).toBeEnabled();
   });
 
-  it('shows an error panel with the message when Airflow is down (503)', async () => {
+  it('says why when Airflow is down (503): the typed reason, the message, the error name and status', async () => {
     const api = mockAirflowApi({
       getDagDetails: jest
         .fn()
@@ -274,17 +474,79 @@ describe('DagRunsView', () => {
           await responseError(
             503,
             'ServiceUnavailableError',
-            'Airflow instance default is not reachable',
+            'Airflow instance default is not reachable: connect ECONNREFUSED',
           ),
         ),
     });
     await renderView({ api });
     expect(
-      await screen.findByText(/Could not load DAG orders_etl/),
+      await screen.findByText(
+        'Error: Could not load DAG orders_etl: Airflow instance default is unavailable',
+      ),
     ).toBeInTheDocument();
     expect(
-      screen.getAllByText(/Airflow instance default is not reachable/).length,
-    ).toBeGreaterThan(0);
+      screen.getByText(
+        'Airflow instance default is not reachable: connect ECONNREFUSED',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('ServiceUnavailableError (HTTP 503)'),
+    ).toBeInTheDocument();
+  });
+
+  it('says why the DAG runs cannot be loaded when the instance refuses the credentials', async () => {
+    const api = mockAirflowApi({
+      listDagRuns: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            503,
+            'AirflowAuthenticationError',
+            "Airflow instance 'default': authentication failed",
+          ),
+        ),
+    });
+    await renderView({ api });
+    expect(
+      await screen.findByText(
+        "Error: Could not load the DAG runs: Airflow instance default refused the plugin's credentials",
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('AirflowAuthenticationError (HTTP 503)'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('DAG runs')).not.toBeInTheDocument();
+  });
+
+  it('says why when Airflow goes down while the runs view refreshes', async () => {
+    const down = await responseError(
+      503,
+      'ServiceUnavailableError',
+      'Airflow instance default is not reachable',
+    );
+    const api = mockAirflowApi({
+      listDagRuns: jest
+        .fn()
+        .mockResolvedValueOnce({
+          items: [dagRun({ runId: 'manual__1', state: 'running' })],
+          totalEntries: 1,
+        })
+        .mockRejectedValue(down),
+    });
+    await renderView({ api, pollIntervalMs: 50 });
+    expect(
+      await screen.findByText(
+        'Error: Could not load the DAG runs: Airflow instance default is unavailable',
+        {},
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('ServiceUnavailableError (HTTP 503)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Airflow instance default is not reachable'),
+    ).toBeInTheDocument();
   });
 
   it('clears only the failed task instances of a DAG run after confirmation', async () => {
@@ -358,11 +620,11 @@ describe('DagRunsView', () => {
     expect(trigger).toBeDisabled();
     await user.hover(trigger.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      PERMISSION_REASONS.trigger,
+      'Only owners of this entity (group:default/team-data) may trigger DAG runs (airflow.dag.trigger)',
     );
     await user.unhover(trigger.parentElement!);
 
-    expect(screen.getByRole('switch', { name: 'Pause DAG' })).toBeDisabled();
+    expect(screen.getByRole('switch', { name: 'DAG active' })).toBeDisabled();
 
     const clear = within(rowOf(failedRunId)).getByRole('button', {
       name: 'Clear DAG run',
@@ -373,7 +635,11 @@ describe('DagRunsView', () => {
       expect(
         screen
           .getAllByRole('tooltip')
-          .some(t => t.textContent === PERMISSION_REASONS.clear),
+          .some(
+            t =>
+              t.textContent ===
+              'Only owners of this entity (group:default/team-data) may clear DAG runs and task instances (airflow.dag.clear)',
+          ),
       ).toBe(true),
     );
   });

@@ -6,6 +6,7 @@ import type {
   AirflowEntityDag,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import ListIcon from '@material-ui/icons/List';
+import OpenInNewIcon from '@material-ui/icons/OpenInNew';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import WarningIcon from '@material-ui/icons/Warning';
 import Box from '@mui/material/Box';
@@ -21,6 +22,12 @@ import { DagPausedSwitch } from '../DagPausedSwitch';
 import { DagRunStatus } from '../DagRunStatus';
 import { DagRunStrip } from '../DagRunStrip';
 
+/** Title of the column with Airflow's `owner` field. */
+export const AIRFLOW_OWNER_COLUMN_TITLE = 'Airflow owner';
+/** Tooltip of that column's header. */
+export const AIRFLOW_OWNER_COLUMN_HELP =
+  "The DAG's owner field in Airflow (its default_args owner), free text; not the catalog owner of this entity";
+
 /** Props of {@link DagsTable}. */
 export interface DagsTableProps {
   entityRef: CompoundEntityRef;
@@ -28,6 +35,10 @@ export interface DagsTableProps {
   permissions: AirflowPermissions;
   /** Shows the DAG runs of a DAG. */
   onShowDagRuns: (dag: AirflowEntityDag) => void;
+  /** The link to the runs view of a DAG in the tab (the DAG name links there). */
+  dagRunsHref: (dag: AirflowEntityDag) => string;
+  /** The link to the runs view with one run shown (the squares of the run strip link there). */
+  runHref?: (run: AirflowDagRun) => string;
   /** Shows why the latest run of a DAG failed. */
   onShowFailure?: (dag: AirflowEntityDag, run: AirflowDagRun) => void;
   /** Opens the trigger dialog for a DAG. */
@@ -51,12 +62,30 @@ function RunsUnavailable() {
   );
 }
 
-function DagName(props: { dag: AirflowEntityDag }) {
-  const { dag } = props;
+/** Width of the DAG column: names and ids longer than this are cut with an ellipsis. */
+const DAG_COLUMN_WIDTH = 260;
+
+function DagName(props: { dag: AirflowEntityDag; href: string }) {
+  const { dag, href } = props;
+  const idLine = `${dag.displayName !== dag.dagId ? `${dag.dagId} · ` : ''}${
+    dag.instance
+  }`;
   return (
-    <Box>
+    <Box sx={{ maxWidth: DAG_COLUMN_WIDTH, minWidth: 0 }}>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.5 }}>
-        <Link to={dag.webUrl}>{dag.displayName}</Link>
+        <Tooltip title={dag.displayName} describeChild>
+          <Typography variant="body2" noWrap sx={{ minWidth: 0 }}>
+            <Link to={href}>{dag.displayName}</Link>
+          </Typography>
+        </Tooltip>
+        <Link
+          to={dag.webUrl}
+          aria-label="Open DAG in Airflow"
+          title="Open DAG in Airflow"
+          style={{ display: 'inline-flex', flexShrink: 0 }}
+        >
+          <OpenInNewIcon style={{ fontSize: 16 }} />
+        </Link>
         {dag.hasImportErrors && (
           <Tooltip
             title="The DAG's file has an import error in Airflow"
@@ -73,10 +102,16 @@ function DagName(props: { dag: AirflowEntityDag }) {
           <Chip label="inactive" size="small" variant="outlined" />
         )}
       </Box>
-      <Typography variant="caption" color="text.secondary">
-        {dag.displayName !== dag.dagId ? `${dag.dagId} · ` : ''}
-        {dag.instance}
-      </Typography>
+      <Tooltip title={idLine} describeChild>
+        <Typography
+          variant="caption"
+          color="text.secondary"
+          component="div"
+          noWrap
+        >
+          {idLine}
+        </Typography>
+      </Tooltip>
     </Box>
   );
 }
@@ -141,6 +176,8 @@ export function DagsTable(props: DagsTableProps) {
     dags,
     permissions,
     onShowDagRuns,
+    dagRunsHref,
+    runHref,
     onTriggerDagRun,
     onShowFailure,
     onDagChanged,
@@ -155,7 +192,8 @@ export function DagsTable(props: DagsTableProps) {
       title: 'DAG',
       field: 'displayName',
       highlight: true,
-      render: dag => <DagName dag={dag} />,
+      width: `${DAG_COLUMN_WIDTH + 16}px`,
+      render: dag => <DagName dag={dag} href={dagRunsHref(dag)} />,
     },
     {
       title: 'Description',
@@ -163,7 +201,8 @@ export function DagsTable(props: DagsTableProps) {
       render: dag => dag.description ?? '',
     },
     {
-      title: 'Owners',
+      title: AIRFLOW_OWNER_COLUMN_TITLE,
+      tooltip: AIRFLOW_OWNER_COLUMN_HELP,
       field: 'owners',
       customFilterAndSearch: (term, dag) =>
         dag.owners
@@ -194,7 +233,7 @@ export function DagsTable(props: DagsTableProps) {
       render: dag => <Schedule dag={dag} />,
     },
     {
-      title: 'Paused',
+      title: 'Active',
       field: 'isPaused',
       searchable: false,
       render: dag => (
@@ -214,7 +253,7 @@ export function DagsTable(props: DagsTableProps) {
         props.runsUnavailable?.has(dag.instance) ? (
           <RunsUnavailable />
         ) : (
-          <DagRunStrip runs={dag.recentRuns} />
+          <DagRunStrip runs={dag.recentRuns} runHref={runHref} />
         ),
     },
     {

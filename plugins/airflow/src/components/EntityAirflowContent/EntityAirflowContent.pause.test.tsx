@@ -48,20 +48,21 @@ describe('EntityAirflowContent, a DAG paused and unpaused quickly', () => {
     );
     await screen.findByText('Orders ETL');
     const toggle = () =>
-      within(rowOf('Orders ETL')).getByRole('switch', { name: 'Pause DAG' });
+      within(rowOf('Orders ETL')).getByRole('switch', { name: 'DAG active' });
     await waitFor(() => expect(toggle()).toBeEnabled());
-    expect(toggle()).not.toBeChecked();
+    // On = active, as in Airflow.
+    expect(toggle()).toBeChecked();
 
     await userEvent.click(toggle());
     await waitFor(() => expect(api.setDagPaused).toHaveBeenCalledTimes(1));
     expect(api.setDagPaused.mock.calls[0][0].isPaused).toBe(true);
     await waitFor(() => expect(toggle()).toBeEnabled());
-    expect(toggle()).toBeChecked();
+    expect(toggle()).not.toBeChecked();
 
     await userEvent.click(toggle());
     await waitFor(() => expect(api.setDagPaused).toHaveBeenCalledTimes(2));
     expect(api.setDagPaused.mock.calls[1][0].isPaused).toBe(false);
     release(entityDags);
-    await waitFor(() => expect(toggle()).not.toBeChecked());
+    await waitFor(() => expect(toggle()).toBeChecked());
   });
 });

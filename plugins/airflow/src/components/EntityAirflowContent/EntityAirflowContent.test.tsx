@@ -5,9 +5,12 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
-import { PERMISSION_REASONS } from '../../hooks';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
-import { entityDags, entityDagsWithProblems } from '../../__fixtures__/dags';
+import {
+  entityDags,
+  entityDagsWithProblems,
+  ordersEtlDetails,
+} from '../../__fixtures__/dags';
 import { loadError } from '../../__fixtures__/taskLogs';
 import {
   airflowEntity,
@@ -77,12 +80,14 @@ describe('EntityAirflowContent', () => {
       entityRef: airflowEntityRef,
     });
 
-    // Display name links to the DAG in Airflow's UI.
-    expect(screen.getByRole('link', { name: /^Orders ETL/ })).toHaveAttribute(
-      'href',
-      'https://airflow.example.com/dags/orders_etl',
-    );
     const orders = rowOf('Orders ETL');
+    // The display name opens the DAG's runs in the tab; a separate link opens Airflow.
+    expect(
+      within(orders).getByRole('link', { name: 'Orders ETL' }),
+    ).toHaveAttribute('href', '/?instance=default&dag=orders_etl');
+    expect(
+      within(orders).getByRole('link', { name: /^Open DAG in Airflow/ }),
+    ).toHaveAttribute('href', 'https://airflow.example.com/dags/orders_etl');
     expect(
       within(orders).getByText('Loads orders into the warehouse'),
     ).toBeInTheDocument();
@@ -94,8 +99,8 @@ describe('EntityAirflowContent', () => {
       within(orders).getByText(/^Next run in \d+ years?$/),
     ).toBeInTheDocument();
     expect(
-      within(orders).getByRole('switch', { name: 'Pause DAG' }),
-    ).not.toBeChecked();
+      within(orders).getByRole('switch', { name: 'DAG active' }),
+    ).toBeChecked();
     expect(within(orders).getByText('Active')).toBeInTheDocument();
 
     // The strip shows the latest runs oldest first, one square per run.
@@ -115,8 +120,8 @@ describe('EntityAirflowContent', () => {
     const featureStore = rowOf('ml.feature-store-refresh');
     expect(within(featureStore).getByText('Manual only')).toBeInTheDocument();
     expect(
-      within(featureStore).getByRole('switch', { name: 'Pause DAG' }),
-    ).toBeChecked();
+      within(featureStore).getByRole('switch', { name: 'DAG active' }),
+    ).not.toBeChecked();
     expect(within(featureStore).getByText('Paused')).toBeInTheDocument();
     expect(
       within(featureStore).getByRole('img', { name: 'Import error' }),
@@ -129,6 +134,37 @@ describe('EntityAirflowContent', () => {
         within(featureStore).getByRole('list', { name: 'Latest DAG runs' }),
       ).getByRole('listitem'),
     ).toHaveAttribute('data-state', 'running');
+  });
+
+  it('heads the column of Airflow\'s owner field "Airflow owner", with a tooltip saying it is not the catalog owner', async () => {
+    const user = userEvent.setup();
+    await renderContent({});
+    await screen.findByText('Orders ETL');
+    expect(
+      screen.queryByRole('columnheader', { name: 'Owners' }),
+    ).not.toBeInTheDocument();
+    const header = screen.getByRole('columnheader', { name: 'Airflow owner' });
+    await user.hover(within(header).getByText('Airflow owner'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      "The DAG's owner field in Airflow (its default_args owner), free text; not the catalog owner of this entity",
+    );
+  });
+
+  it('shows DAG names and ids on one line, whole in a tooltip', async () => {
+    const user = userEvent.setup();
+    await renderContent({});
+    await screen.findByText('Orders ETL');
+    const idLine = within(rowOf('Orders ETL')).getByText(
+      'orders_etl · default',
+    );
+    expect(idLine).toHaveStyle({
+      whiteSpace: 'nowrap',
+      textOverflow: 'ellipsis',
+    });
+    await user.hover(idLine);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'orders_etl · default',
+    );
   });
 
   it('shows a tooltip with run id, logical date and duration on a run square', async () => {
@@ -293,6 +329,51 @@ describe('EntityAirflowContent', () => {
     expect(screen.queryByText('DAG runs')).not.toBeInTheDocument();
   });
 
+  it('opens the DAG runs in the tab from the DAG name', async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+    await user.click(
+      within(rowOf('Orders ETL')).getByRole('link', { name: 'Orders ETL' }),
+    );
+    expect(await screen.findByText('DAG runs')).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { name: 'Orders ETL' }),
+    ).toBeInTheDocument();
+    expect(api.listDagRuns).toHaveBeenCalledWith(
+      expect.objectContaining({ instance: 'default', dagId: 'orders_etl' }),
+    );
+  });
+
+  it("a square of the run strip opens the runs view with that run's task instances shown", async () => {
+    const user = userEvent.setup();
+    const api = mockAirflowApi();
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+    const failedRunId = 'manual__2025-03-29T19:48:49.273773+00:00';
+    const square = within(rowOf('Orders ETL')).getByRole('link', {
+      name: `Show DAG run ${failedRunId}: failed`,
+    });
+    expect(square).toHaveAttribute(
+      'href',
+      `/?instance=default&dag=orders_etl&run=${encodeURIComponent(
+        failedRunId,
+      )}`,
+    );
+    await user.click(square);
+    expect(
+      await screen.findByRole('table', {
+        name: `Task instances of DAG run ${failedRunId}`,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(rowOf(failedRunId)).getByRole('button', {
+        name: 'Hide task instances',
+      }),
+    ).toHaveAttribute('aria-expanded', 'true');
+  });
+
   it('opens the DAG runs of the DAG named in the query parameters', async () => {
     const api = mockAirflowApi();
     await renderContent({
@@ -307,22 +388,50 @@ describe('EntityAirflowContent', () => {
     });
   });
 
-  it('pauses a DAG through the switch', async () => {
+  it('pauses a DAG by switching it off, as in Airflow, and unpauses it by switching it on', async () => {
     const user = userEvent.setup();
-    const api = mockAirflowApi();
+    // Airflow keeps the paused state: the reload after a change reads it back.
+    let ordersPaused = false;
+    const api = mockAirflowApi({
+      listEntityDags: jest.fn().mockImplementation(async () => ({
+        ...entityDags,
+        dags: entityDags.dags.map(d =>
+          d.dagId === 'orders_etl' ? { ...d, isPaused: ordersPaused } : d,
+        ),
+      })),
+      setDagPaused: jest.fn().mockImplementation(async ({ isPaused }) => {
+        ordersPaused = isPaused;
+        return { ...ordersEtlDetails, isPaused };
+      }),
+    });
     await renderContent({ api });
     await screen.findByText('Orders ETL');
-    const toggle = within(rowOf('Orders ETL')).getByRole('switch', {
-      name: 'Pause DAG',
-    });
-    await user.click(toggle);
+    // The table renders new rows after each reload: look the row up again.
+    const row = () => within(rowOf('Orders ETL'));
+    const toggle = () => row().getByRole('switch', { name: 'DAG active' });
+    expect(toggle()).toBeChecked();
+    await user.hover(toggle());
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Active: Airflow schedules runs of this DAG. Switch off to pause it.',
+    );
+    await user.click(toggle());
     expect(api.setDagPaused).toHaveBeenCalledWith({
       entityRef: airflowEntityRef,
       instance: 'default',
       dagId: 'orders_etl',
       isPaused: true,
     });
-    await waitFor(() => expect(toggle).toBeChecked());
+    await waitFor(() => expect(api.listEntityDags).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(toggle()).not.toBeChecked());
+    expect(row().getByText('Paused')).toBeInTheDocument();
+
+    await user.click(toggle());
+    expect(api.setDagPaused).toHaveBeenLastCalledWith(
+      expect.objectContaining({ dagId: 'orders_etl', isPaused: false }),
+    );
+    await waitFor(() => expect(api.listEntityDags).toHaveBeenCalledTimes(3));
+    await waitFor(() => expect(toggle()).toBeChecked());
+    expect(row().getByText('Active')).toBeInTheDocument();
   });
 
   it('reports a refused pause through the error API and restores the switch', async () => {
@@ -349,7 +458,7 @@ describe('EntityAirflowContent', () => {
     );
     await screen.findByText('Orders ETL');
     const toggle = within(rowOf('Orders ETL')).getByRole('switch', {
-      name: 'Pause DAG',
+      name: 'DAG active',
     });
     await user.click(toggle);
     await waitFor(() =>
@@ -357,7 +466,7 @@ describe('EntityAirflowContent', () => {
         'Could not pause DAG orders_etl: Access to airflow.dag.pause denied',
       ]),
     );
-    await waitFor(() => expect(toggle).not.toBeChecked());
+    await waitFor(() => expect(toggle).toBeChecked());
   });
 
   it('disables trigger and pause with a tooltip saying why when permissions are denied', async () => {
@@ -367,6 +476,11 @@ describe('EntityAirflowContent', () => {
     const restricted: Entity = {
       ...airflowEntity,
       metadata: { ...airflowEntity.metadata, name: 'restricted-pipeline' },
+      // The catalog's ownedBy relations name the owners when it has them.
+      relations: [
+        { type: 'ownedBy', targetRef: 'group:default/analytics' },
+        { type: 'ownedBy', targetRef: 'user:default/jane' },
+      ],
     };
     await renderContent({
       api,
@@ -380,11 +494,11 @@ describe('EntityAirflowContent', () => {
     await waitFor(() => expect(trigger).toBeDisabled());
     await user.hover(trigger.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      PERMISSION_REASONS.trigger,
+      'Only owners of this entity (group:default/analytics, user:default/jane) may trigger DAG runs (airflow.dag.trigger)',
     );
     await user.unhover(trigger.parentElement!);
 
-    const pause = row.getByRole('switch', { name: 'Pause DAG' });
+    const pause = row.getByRole('switch', { name: 'DAG active' });
     expect(pause).toBeDisabled();
     await user.hover(
       pause.closest('[data-testid="permission-tooltip-anchor"]')!,
@@ -393,7 +507,11 @@ describe('EntityAirflowContent', () => {
       expect(
         screen
           .getAllByRole('tooltip')
-          .some(t => t.textContent === PERMISSION_REASONS.pause),
+          .some(
+            t =>
+              t.textContent ===
+              'Only owners of this entity (group:default/analytics, user:default/jane) may pause or unpause DAGs (airflow.dag.pause)',
+          ),
       ).toBe(true),
     );
 
@@ -472,7 +590,13 @@ describe('EntityAirflowContent', () => {
 
     it('without permissions the log in the task dialog is replaced by the reason naming the permission and the owner', async () => {
       const api = mockAirflowApi();
-      await renderContent({ api, authorize: AuthorizeResult.DENY });
+      // usePermission caches decisions per resource ref: an entity of its own
+      // (a cached ALLOW of an earlier test would otherwise show the log).
+      const entity: Entity = {
+        ...airflowEntity,
+        metadata: { ...airflowEntity.metadata, name: 'no-logs-pipeline' },
+      };
+      await renderContent({ api, entity, authorize: AuthorizeResult.DENY });
       await screen.findByText('DAGs');
       await userEvent.click(
         screen.getByRole('button', { name: 'Why did it fail?' }),
@@ -485,7 +609,8 @@ describe('EntityAirflowContent', () => {
       );
       const dialog = await screen.findByRole('dialog', { name: /Task load/ });
       expect(await within(dialog).findByRole('note')).toHaveTextContent(
-        `${PERMISSION_REASONS.logs} (permission airflow.dag.logs.read; granted to the owners of this entity, team-data)`,
+        // spec.owner `team-data`, read as the catalog reads it.
+        'Only owners of this entity (group:default/team-data) may read task logs (airflow.dag.logs.read)',
       );
       expect(
         within(dialog).getByRole('button', { name: 'Mark load success' }),

@@ -4,7 +4,10 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useAppSearchParams } from '@backstage/frontend-plugin-api';
+import {
+  useAppLocation,
+  useAppSearchParams,
+} from '@backstage/frontend-plugin-api';
 import {
   MissingAnnotationEmptyState,
   useEntity,
@@ -14,29 +17,40 @@ import {
   isAirflowAvailable,
   type AirflowDagRun,
   type AirflowEntityDag,
-  type AirflowTaskInstance,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
-import CloseIcon from '@material-ui/icons/Close';
-import Box from '@mui/material/Box';
-import IconButton from '@mui/material/IconButton';
-import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
 import { useMemo, useState } from 'react';
 import { useAirflowPermissions, useEntityDags } from '../../hooks';
 import { DagRunsView } from '../DagRunsView';
 import { DagsTable } from '../DagsTable';
 import { EntityDagsWarnings } from '../EntityDagsWarnings';
-import { RunFailureSummary } from '../RunFailureSummary';
-import { TaskInstanceDetails } from '../TaskInstanceActions';
+import { RunFailurePanel } from '../RunFailureSummary';
 import { TriggerDagRunDialog } from '../TriggerDagRunDialog';
 import {
+  RUN_STATE_PARAM,
   SELECTED_DAG_PARAM,
   SELECTED_INSTANCE_PARAM,
+  SELECTED_RUN_PARAM,
   TRIGGER_CONF_PARAM,
+  dagRunsQuery,
 } from '../../lib/tabLinks';
 
-export { SELECTED_DAG_PARAM, SELECTED_INSTANCE_PARAM, TRIGGER_CONF_PARAM };
+export {
+  RUN_STATE_PARAM,
+  SELECTED_DAG_PARAM,
+  SELECTED_INSTANCE_PARAM,
+  SELECTED_RUN_PARAM,
+  TRIGGER_CONF_PARAM,
+};
+
+/** The query parameters of the runs view, dropped when another DAG (or none) is selected. */
+const RUNS_VIEW_PARAMS = [
+  SELECTED_INSTANCE_PARAM,
+  SELECTED_DAG_PARAM,
+  SELECTED_RUN_PARAM,
+  RUN_STATE_PARAM,
+  TRIGGER_CONF_PARAM,
+];
 
 /**
  * Props of {@link EntityAirflowContent}.
@@ -49,7 +63,8 @@ export interface EntityAirflowContentProps {
 
 /**
  * The Airflow tab of an entity page: the entity's DAGs, and the DAG runs of
- * the DAG selected with the `instance` and `dag` query parameters; with a
+ * the DAG selected with the `instance` and `dag` query parameters (with
+ * `state` filtering them and `run` showing one run's task instances); with a
  * `trigger` parameter too, the trigger dialog of that DAG, prefilled with its
  * value as the run config (a shared link; it never triggers by itself).
  * @public
@@ -64,29 +79,38 @@ export function EntityAirflowContent(props: EntityAirflowContentProps) {
   return <AirflowEntityDagsView pollIntervalMs={props.pollIntervalMs} />;
 }
 
+/**
+ * The DAG table's empty content, one element: the table's body is a
+ * component made from it, so a new element per render would remount the rows.
+ */
+const NO_DAGS_TO_SHOW = (
+  <EmptyState
+    missing="data"
+    title="No DAGs to show"
+    description="None of the entity's DAGs could be loaded; see the warnings above."
+  />
+);
+
 function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
   const { entity } = useEntity();
   const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const permissions = useAirflowPermissions(entity);
   const [searchParams, setSearchParams] = useAppSearchParams();
+  const { pathname } = useAppLocation();
   const selectedInstance = searchParams.get(SELECTED_INSTANCE_PARAM);
   const selectedDagId = searchParams.get(SELECTED_DAG_PARAM);
   const sharedTriggerConf = searchParams.get(TRIGGER_CONF_PARAM);
   const [dagToTrigger, setDagToTrigger] = useState<AirflowEntityDag>();
   const [failure, setFailure] = useState<AirflowDagRun>();
-  const [failedTask, setFailedTask] = useState<AirflowTaskInstance>();
   const dags = useEntityDags(entityRef);
 
   const select = (dag?: { instance: string; dagId: string }) =>
     setSearchParams(previous => {
       const next = new URLSearchParams(previous);
-      next.delete(TRIGGER_CONF_PARAM);
+      RUNS_VIEW_PARAMS.forEach(param => next.delete(param));
       if (dag) {
         next.set(SELECTED_INSTANCE_PARAM, dag.instance);
         next.set(SELECTED_DAG_PARAM, dag.dagId);
-      } else {
-        next.delete(SELECTED_INSTANCE_PARAM);
-        next.delete(SELECTED_DAG_PARAM);
       }
       return next;
     });
@@ -146,40 +170,14 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
     <Stack spacing={3}>
       <EntityDagsWarnings missing={response.missing} errors={response.errors} />
       {failure && (
-        <Paper variant="outlined" sx={{ p: 2 }}>
-          <Box sx={{ display: 'flex', alignItems: 'center', mb: 1 }}>
-            <Typography
-              variant="h6"
-              component="h2"
-              sx={{ flexGrow: 1, wordBreak: 'break-word' }}
-            >
-              Why {failure.dagId} run {failure.runId} failed
-            </Typography>
-            <IconButton
-              aria-label="Close the failure summary"
-              onClick={() => setFailure(undefined)}
-            >
-              <CloseIcon />
-            </IconButton>
-          </Box>
-          <RunFailureSummary
-            entityRef={entityRef}
-            instance={failure.instance}
-            dagId={failure.dagId}
-            runId={failure.runId}
-            onOpenTaskInstance={setFailedTask}
-          />
-          <TaskInstanceDetails
-            entityRef={entityRef}
-            instance={failure.instance}
-            dagId={failure.dagId}
-            runId={failure.runId}
-            taskInstance={failedTask}
-            permissions={permissions}
-            onClose={() => setFailedTask(undefined)}
-            onChanged={() => dags.retry()}
-          />
-        </Paper>
+        <RunFailurePanel
+          key={`${failure.instance}/${failure.dagId}/${failure.runId}`}
+          entityRef={entityRef}
+          run={failure}
+          permissions={permissions}
+          onClose={() => setFailure(undefined)}
+          onChanged={() => dags.retry()}
+        />
       )}
       <DagsTable
         entityRef={entityRef}
@@ -193,19 +191,19 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
           )
         }
         onShowDagRuns={dag => select(dag)}
+        dagRunsHref={dag =>
+          `${pathname}${dagRunsQuery(dag.instance, dag.dagId)}`
+        }
+        runHref={run =>
+          `${pathname}${dagRunsQuery(run.instance, run.dagId, run.runId)}`
+        }
         onTriggerDagRun={setDagToTrigger}
         onShowFailure={(_, run) => setFailure(run)}
         onDagChanged={dag => {
           dags.applyChange(dag);
           dags.retry();
         }}
-        emptyContent={
-          <EmptyState
-            missing="data"
-            title="No DAGs to show"
-            description="None of the entity's DAGs could be loaded; see the warnings above."
-          />
-        }
+        emptyContent={NO_DAGS_TO_SHOW}
       />
       {dagToTrigger && (
         <TriggerDagRunDialog

@@ -5,6 +5,7 @@ import type {
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { instanceErrorReason } from '../../lib/errors';
 
 /** Props of {@link EntityDagsWarnings}. */
 export interface EntityDagsWarningsProps {
@@ -14,17 +15,12 @@ export interface EntityDagsWarningsProps {
   errors: AirflowInstanceError[];
 }
 
-function instanceErrorTitle(error: AirflowInstanceError): string {
+/** The title of an instance's failure while listing an entity's DAGs. */
+export function instanceErrorTitle(error: AirflowInstanceError): string {
   if (error.scope === 'runs') {
     return `The latest runs of Airflow instance ${error.instance} are unavailable`;
   }
-  if (error.status === 404) {
-    return `Airflow instance ${error.instance} is unknown`;
-  }
-  if (error.status === 503) {
-    return `Airflow instance ${error.instance} is unavailable`;
-  }
-  return `Airflow instance ${error.instance} failed (${error.status})`;
+  return instanceErrorReason(error.instance, error);
 }
 
 /**

@@ -1,1 +1,1 @@
-export { EntityDagsWarnings } from './EntityDagsWarnings';
+export { EntityDagsWarnings, instanceErrorTitle } from './EntityDagsWarnings';

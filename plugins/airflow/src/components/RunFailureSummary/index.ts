@@ -1,1 +1,2 @@
 export * from './RunFailureSummary';
+export * from './RunFailurePanel';

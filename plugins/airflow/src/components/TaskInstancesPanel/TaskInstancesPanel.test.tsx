@@ -2,7 +2,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { airflowApiRef, type AirflowApi } from '../../api';
-import { PERMISSION_REASONS, type AirflowPermissions } from '../../hooks';
+import type { AirflowPermissions } from '../../hooks';
 import { mockAirflowApi, responseError } from '../../__fixtures__/airflowApi';
 import { dagRun, taskInstances } from '../../__fixtures__/dags';
 import { airflowEntityRef } from '../../__fixtures__/entity';
@@ -252,7 +252,7 @@ describe('TaskInstancesPanel', () => {
     );
     const dialog = await screen.findByRole('dialog', { name: /Task load/ });
     expect(await within(dialog).findByRole('note')).toHaveTextContent(
-      PERMISSION_REASONS.logs,
+      'Only owners of this entity (group:default/team-data) may read task logs (airflow.dag.logs.read)',
     );
     expect(within(dialog).getByText('failed')).toBeInTheDocument();
     expect(api.getTaskLog).not.toHaveBeenCalled();
@@ -270,7 +270,7 @@ describe('TaskInstancesPanel', () => {
     ).toBeDisabled();
     await userEvent.hover(markRun.parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      PERMISSION_REASONS.stateUpdate,
+      'Only owners of this entity (group:default/team-data) may mark DAG runs and task instances success or failed (airflow.dag.state.update)',
     );
     expect(api.setDagRunState).not.toHaveBeenCalled();
   });

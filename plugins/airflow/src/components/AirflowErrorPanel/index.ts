@@ -1,0 +1,1 @@
+export { AirflowErrorPanel } from './AirflowErrorPanel';
