@@ -445,9 +445,16 @@ describe('why did it fail, against a real Airflow (3 or 2)', () => {
       if (!page.hasMore) await sleep(1000);
     }
     expect(growingPages).toBeGreaterThan(0);
-    // Airflow 3 issues continuation tokens while the try runs (none at the
-    // end); Airflow 2's text log has none: following goes by line offset.
-    expect(tokens.some(t => t !== null)).toBe(api === 'v2');
+    // Airflow 3.2+ issues continuation tokens while the try runs (none at the
+    // end). Airflow 2's text log has none, and Airflow 3.0 and 3.1 re-send the
+    // whole log for a token: there following goes by line offset.
+    const [major, minor] = String(
+      (await backstage('/instances')).body.instances[0].version,
+    )
+      .split('.')
+      .map(Number);
+    const resumesByToken = api === 'v2' && (major > 3 || minor >= 2);
+    expect(tokens.some(t => t !== null)).toBe(resumesByToken);
     expect(tokens[tokens.length - 1]).toBeNull();
 
     // Every batch line once, whole, in order.

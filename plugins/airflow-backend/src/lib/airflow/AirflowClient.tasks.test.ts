@@ -44,6 +44,13 @@ function createClient(
   });
 }
 
+/** `GET /api/v2/version` of a stand-in Airflow 3 of `version`. */
+function airflowVersionHandler(version: string) {
+  return http.get(`${AIRFLOW_BASE}/api/v2/version`, () =>
+    HttpResponse.json({ version, git_version: null }),
+  );
+}
+
 function fixtureText(relativePath: string): string {
   return fs.readFileSync(
     path.join(__dirname, '__fixtures__', relativePath),
@@ -352,6 +359,7 @@ describe('readTaskLog', () => {
     const log = new CallLog();
     const body = fixture('v2/taskLog.json');
     server.use(
+      airflowVersionHandler('3.3.2'),
       taskInstanceHandler(log, 'v2', V2_RUN, {
         state: 'running',
         try_number: 1,
@@ -399,6 +407,51 @@ describe('readTaskLog', () => {
     );
     expect(next.lines.map(l => l.message)).toEqual(['one more line']);
     expect(next).toMatchObject({ endOfLog: true, nextToken: null });
+  });
+
+  it('v2 on Airflow 3.0/3.1, running try: hands out no token (Airflow would re-send the whole log for it); the next read skips the lines already seen', async () => {
+    const log = new CallLog();
+    const body = fixture('v2/taskLog.json');
+    const grown = {
+      content: [
+        ...body.content,
+        {
+          timestamp: '2026-12-01T23:02:40Z',
+          event: 'one more line',
+          level: 'info',
+        },
+      ],
+      continuation_token: 'eyJlbmRfb2ZfbG9nIjpmYWxzZX0.c2lnbmF0dXJl',
+    };
+    let reads = 0;
+    server.use(
+      airflowVersionHandler('3.1.8'),
+      taskInstanceHandler(log, 'v2', V2_RUN, {
+        state: 'running',
+        try_number: 1,
+      }),
+      log.handle('get', logPath('v2', V2_RUN, 1), () =>
+        HttpResponse.json(reads++ === 0 ? body : grown),
+      ),
+    );
+    const client = createClient('v2');
+    const first = await client.readTaskLog(DAG, V2_RUN, 'reconcile', {
+      mapIndex: -1,
+      tryNumber: 1,
+      offset: 0,
+    });
+    expect(first).toMatchObject({ endOfLog: false, nextToken: null });
+    expect(first.nextOffset).toBeGreaterThan(0);
+    const next = await client.readTaskLog(DAG, V2_RUN, 'reconcile', {
+      mapIndex: -1,
+      tryNumber: 1,
+      token: first.nextToken,
+      offset: first.nextOffset,
+    });
+    const reads2 = log.to(logPath('v2', V2_RUN, 1));
+    expect(reads2[1].pathAndQuery).not.toContain('token=');
+    // Only the line that came after the first read, once.
+    expect(next.lines.map(l => l.message)).toEqual(['one more line']);
   });
 
   it('v2: pages a long log at the byte cap; the next page starts where the previous one stopped', async () => {

@@ -1046,7 +1046,9 @@ export class DefaultAirflowClient implements AirflowClient {
    *   read from the start, skipping `offset` entries.
    * - Airflow 3, try running or a token given: JSON with Airflow's token, so
    *   that the next page's `nextToken` continues where this one ended; its
-   *   `content` list is scanned entry by entry.
+   *   `content` list is scanned entry by entry. Airflow 3.0 and 3.1 answer a
+   *   read with a token with the whole log again: there no token is handed
+   *   out, and following re-reads the log, skipping `offset` entries.
    * - Airflow 2: `text/plain`, read from the start, skipping `offset` lines
    *   (Airflow 2 gives no token for text; following re-reads the log).
    *
@@ -1181,13 +1183,22 @@ export class DefaultAirflowClient implements AirflowClient {
     const hasMore = builder.full;
     let endOfLog: boolean;
     let next: { token: string | null; offset: number };
-    if (format === 'json') {
+    const resumesByToken =
+      format === 'json' &&
+      hasFeature(
+        dialect,
+        await this.#session.serverVersion(),
+        'logTokenResumes',
+      );
+    if (resumesByToken) {
       // Airflow's token is null once the try's log is complete.
       endOfLog = !hasMore && nextToken === null;
       next = hasMore
         ? { token: token || null, offset: builder.seen }
         : { token: nextToken, offset: 0 };
     } else {
+      // Text logs, and JSON on versions whose token re-sends the whole log:
+      // the next read starts over and skips the lines already seen.
       endOfLog = !growing && !hasMore;
       next = { token: null, offset: builder.seen };
     }

@@ -8,7 +8,13 @@ import type { ScheduleParts } from '../schedule';
  */
 export type AirflowFeature =
   /** `GET /dags?dag_id_pattern=a|b`: `|` separates alternatives (Airflow 3.2+). */
-  'dagIdPatternAlternatives';
+  | 'dagIdPatternAlternatives'
+  /**
+   * A running try's log read with the `continuation_token` of the previous
+   * read answers only what came after it (Airflow 3.2+; 3.0 and 3.1 answer
+   * the whole log again, so following re-reads it and skips by line offset).
+   */
+  | 'logTokenResumes';
 
 /**
  * Everything that differs between the two Airflow REST API generations, in

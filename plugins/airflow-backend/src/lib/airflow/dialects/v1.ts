@@ -167,6 +167,7 @@ export const v1Dialect: AirflowDialect = {
   taskInstancesBatchPaged: false,
   features: {
     dagIdPatternAlternatives: false,
+    logTokenResumes: false,
   },
   dagUrl: (webUiUrl, dagId) =>
     `${webUiUrl}/dags/${encodeURIComponent(dagId)}/grid`,
