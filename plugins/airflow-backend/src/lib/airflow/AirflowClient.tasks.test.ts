@@ -445,7 +445,7 @@ describe('readTaskLog', () => {
     const next = await client.readTaskLog(DAG, V2_RUN, 'reconcile', {
       mapIndex: -1,
       tryNumber: 1,
-      token: first.nextToken,
+      token: first.nextToken ?? undefined,
       offset: first.nextOffset,
     });
     const reads2 = log.to(logPath('v2', V2_RUN, 1));
