@@ -27,7 +27,7 @@ FEATURE_DIFFERENCES = [
     "| feature | Airflow 2.10 / 2.11 (`/api/v1`) | Airflow 3.0 / 3.1 (`/api/v2`) | Airflow 3.2 / 3.3 (`/api/v2`) |",
     "| --- | --- | --- | --- |",
     "| an entity's DAGs by id | one `GET /dags/{dag_id}` per DAG id, 8 at a time | the same | one `GET /dags?dag_id_pattern=a\\|b\\|...` |",
-    "| task logs | text, parsed into lines (level and time where the line has them); no continuation token, so following a running try re-reads the log from the start, skipping the lines already shown | structured entries (JSON and NDJSON), followed with Airflow's token | the same |",
+    "| task logs | text, parsed into lines (level and time where the line has them); no continuation token, so following a running try re-reads the log from the start, skipping the lines already shown | structured entries (JSON and NDJSON); Airflow answers a read with its continuation token with the whole log again, so the plugin hands out no token and following re-reads the log, skipping the lines already shown | structured entries, followed with Airflow's continuation token (only the new lines are read) |",
     "| tries of a task instance | `.../tries` | `.../tries` | `.../tries` |",
     "| mark a mapped task instance with its upstream or downstream tasks | **501** `AirflowNotSupportedError` naming the instance (Airflow 2 marks one mapped task instance alone; mark it alone or mark the whole task) | supported | supported |",
     "",
