@@ -409,7 +409,7 @@ describe('readTaskLog', () => {
     expect(next).toMatchObject({ endOfLog: true, nextToken: null });
   });
 
-  it('v2 on Airflow 3.0/3.1, running try: hands out no token (Airflow would re-send the whole log for it); the next read skips the lines already seen', async () => {
+  it('v2 before Airflow 3.3, running try: hands out no token (Airflow would re-send the whole log for it); the next read skips the lines already seen', async () => {
     const log = new CallLog();
     const body = fixture('v2/taskLog.json');
     const grown = {
@@ -682,6 +682,7 @@ describe('readTaskLog', () => {
 
   it("maps Airflow's refusal of a forged token (400 Bad Signature) to InputError", async () => {
     server.use(
+      airflowVersionHandler('3.3.2'),
       taskInstanceHandler(new CallLog(), 'v2', V2_RUN, {
         state: 'success',
         try_number: 1,
@@ -704,6 +705,29 @@ describe('readTaskLog', () => {
         token: 'eyJsb2dfcG9zIjo1fQ.Zm9yZ2Vk',
       }),
     ).rejects.toThrow(/Bad Signature/);
+  });
+
+  it('refuses any token before Airflow 3.3 (the plugin issues none there) with InputError, before reading the log', async () => {
+    const log = new CallLog();
+    server.use(
+      airflowVersionHandler('3.2.2'),
+      taskInstanceHandler(log, 'v2', V2_RUN, {
+        state: 'running',
+        try_number: 1,
+      }),
+      log.handle('get', logPath('v2', V2_RUN, 1), () =>
+        HttpResponse.json({ detail: 'Internal Server Error' }, { status: 500 }),
+      ),
+    );
+    await expect(
+      createClient('v2').readTaskLog(DAG, V2_RUN, 'reconcile', {
+        mapIndex: -1,
+        tryNumber: 1,
+        offset: 0,
+        token: 'eyJsb2dfcG9zIjo1fQ.Zm9yZ2Vk',
+      }),
+    ).rejects.toThrow(InputError);
+    expect(log.to(logPath('v2', V2_RUN, 1))).toHaveLength(0);
   });
 });
 

@@ -1046,9 +1046,10 @@ export class DefaultAirflowClient implements AirflowClient {
    *   read from the start, skipping `offset` entries.
    * - Airflow 3, try running or a token given: JSON with Airflow's token, so
    *   that the next page's `nextToken` continues where this one ended; its
-   *   `content` list is scanned entry by entry. Airflow 3.0 and 3.1 answer a
-   *   read with a token with the whole log again: there no token is handed
-   *   out, and following re-reads the log, skipping `offset` entries.
+   *   `content` list is scanned entry by entry. Before Airflow 3.3 a read with
+   *   a token answers the whole log again (3.0, 3.1) or a server error (3.2):
+   *   there no token is handed out (one given is refused), and following
+   *   re-reads the log, skipping `offset` entries.
    * - Airflow 2: `text/plain`, read from the start, skipping `offset` lines
    *   (Airflow 2 gives no token for text; following re-reads the log).
    *
@@ -1056,7 +1057,7 @@ export class DefaultAirflowClient implements AirflowClient {
    * {@link LOG_LINE_MAX_CHARS}.
    *
    * @throws NotFoundError for a task instance or try that does not exist.
-   * @throws InputError for a token on Airflow 2, or one Airflow did not issue.
+   * @throws InputError for a token on Airflow 2 or before 3.3, or one Airflow did not issue.
    */
   async readTaskLog(
     dagId: string,
@@ -1084,6 +1085,20 @@ export class DefaultAirflowClient implements AirflowClient {
     }
     const growing =
       ti.tryNumber === tryNumber && LOG_GROWING_STATES.has(ti.state);
+    // Asked only where it matters (a token, or a log that grows): the version is one more call.
+    const tokenResumes =
+      dialect.logFormat !== 'text' &&
+      (Boolean(token) || growing) &&
+      hasFeature(
+        dialect,
+        await this.#session.serverVersion(),
+        'logTokenResumes',
+      );
+    if (token && !tokenResumes) {
+      throw new InputError(
+        `Airflow instance '${this.config.name}' runs an Airflow whose logs are followed by offset only (continuation tokens need Airflow 3.3 or later): a continuation token is not one the plugin issued`,
+      );
+    }
     // A growing log (or a continued page) is read as JSON pages, a finished one as NDJSON.
     let format: 'ndjson' | 'json' | 'text' =
       growing || token ? 'json' : 'ndjson';
@@ -1183,14 +1198,7 @@ export class DefaultAirflowClient implements AirflowClient {
     const hasMore = builder.full;
     let endOfLog: boolean;
     let next: { token: string | null; offset: number };
-    const resumesByToken =
-      format === 'json' &&
-      hasFeature(
-        dialect,
-        await this.#session.serverVersion(),
-        'logTokenResumes',
-      );
-    if (resumesByToken) {
+    if (format === 'json' && tokenResumes) {
       // Airflow's token is null once the try's log is complete.
       endOfLog = !hasMore && nextToken === null;
       next = hasMore

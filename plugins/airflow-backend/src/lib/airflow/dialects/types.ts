@@ -11,8 +11,9 @@ export type AirflowFeature =
   | 'dagIdPatternAlternatives'
   /**
    * A running try's log read with the `continuation_token` of the previous
-   * read answers only what came after it (Airflow 3.2+; 3.0 and 3.1 answer
-   * the whole log again, so following re-reads it and skips by line offset).
+   * read answers only what came after it (Airflow 3.3+; 3.0 and 3.1 answer
+   * the whole log again and 3.2 answers 500, so there following re-reads the
+   * log and skips by line offset).
    */
   | 'logTokenResumes';
 

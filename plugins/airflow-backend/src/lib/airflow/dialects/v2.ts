@@ -78,7 +78,7 @@ export const v2Dialect: AirflowDialect = {
   taskInstancesBatchPaged: true,
   features: {
     dagIdPatternAlternatives: '>=3.2.0',
-    logTokenResumes: '>=3.2.0',
+    logTokenResumes: '>=3.3.0',
   },
   dagUrl: (webUiUrl, dagId) => `${webUiUrl}/dags/${encodeURIComponent(dagId)}`,
   dagRunUrl: (webUiUrl, dagId, runId) =>
