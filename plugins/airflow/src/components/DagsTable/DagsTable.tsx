@@ -148,7 +148,8 @@ function LastRun(props: {
   const last = dag.recentRuns[0];
   if (!last) return <Typography variant="body2">—</Typography>;
   return (
-    <Box>
+    // One line per part: a state such as "success" never breaks mid-word.
+    <Box sx={{ whiteSpace: 'nowrap' }}>
       <DagRunStatus state={last.state} />
       <Typography variant="caption" color="text.secondary" component="div">
         {formatRelativeTime(

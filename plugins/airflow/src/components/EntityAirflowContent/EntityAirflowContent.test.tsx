@@ -167,6 +167,14 @@ describe('EntityAirflowContent', () => {
     );
   });
 
+  it('keeps the last run state on one line (no "succe|ss" in a narrow column)', async () => {
+    await renderContent({});
+    await screen.findByText('Orders ETL');
+    // The last run's time, under its state: both in the one-line box.
+    const when = within(rowOf('Orders ETL')).getByText(/ ago$/);
+    expect(when.parentElement).toHaveStyle({ whiteSpace: 'nowrap' });
+  });
+
   it('shows a tooltip with run id, logical date and duration on a run square', async () => {
     const user = userEvent.setup();
     await renderContent({});
