@@ -6,7 +6,6 @@ import type {
   AirflowEntityDag,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import ListIcon from '@material-ui/icons/List';
-import OpenInNewIcon from '@material-ui/icons/OpenInNew';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import WarningIcon from '@material-ui/icons/Warning';
 import Box from '@mui/material/Box';
@@ -21,6 +20,7 @@ import { ActionIconButton } from '../ActionIconButton';
 import { DagPausedSwitch } from '../DagPausedSwitch';
 import { DagRunStatus } from '../DagRunStatus';
 import { DagRunStrip } from '../DagRunStrip';
+import { OpenInAirflowLink } from '../OpenInAirflowLink';
 
 /** Title of the column with Airflow's `owner` field. */
 export const AIRFLOW_OWNER_COLUMN_TITLE = 'Airflow owner';
@@ -78,14 +78,7 @@ function DagName(props: { dag: AirflowEntityDag; href: string }) {
             <Link to={href}>{dag.displayName}</Link>
           </Typography>
         </Tooltip>
-        <Link
-          to={dag.webUrl}
-          aria-label="Open DAG in Airflow"
-          title="Open DAG in Airflow"
-          style={{ display: 'inline-flex', flexShrink: 0 }}
-        >
-          <OpenInNewIcon style={{ fontSize: 16 }} />
-        </Link>
+        <OpenInAirflowLink href={dag.webUrl} iconSize={16} />
         {dag.hasImportErrors && (
           <Tooltip
             title="The DAG's file has an import error in Airflow"

@@ -15,7 +15,6 @@ import {
   isAirflowAvailable,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import WarningIcon from '@material-ui/icons/Warning';
-import OpenInNewIcon from '@material-ui/icons/OpenInNew';
 import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -28,6 +27,7 @@ import { useMemo, useState } from 'react';
 import { useAirflowPermissions, useEntityDags } from '../../hooks';
 import { formatRelativeTime } from '../../lib/format';
 import { dagRunsQuery } from '../../lib/tabLinks';
+import { OpenInAirflowLink } from '../OpenInAirflowLink';
 import { DagRunStatus } from '../DagRunStatus';
 import { instanceErrorTitle } from '../EntityDagsWarnings';
 import { RunFailurePanel } from '../RunFailureSummary';
@@ -151,14 +151,7 @@ function CardContent(props: { tabLink: string }) {
                         >
                           {dag.displayName}
                         </Link>
-                        <Link
-                          to={dag.webUrl}
-                          aria-label="Open DAG in Airflow"
-                          title="Open DAG in Airflow"
-                          style={{ display: 'inline-flex', flexShrink: 0 }}
-                        >
-                          <OpenInNewIcon style={{ fontSize: 14 }} />
-                        </Link>
+                        <OpenInAirflowLink href={dag.webUrl} iconSize={14} />
                       </Box>
                     }
                     secondary={secondary}

@@ -1,0 +1,1 @@
+export { OpenInAirflowLink } from './OpenInAirflowLink';
