@@ -1,3 +1,4 @@
+import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import type { AirflowDagRun } from '@airflow-for-backstage/backstage-plugin-airflow-common';
@@ -118,6 +119,7 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
       hidden?: string[];
       denyView?: boolean;
       ownershipEntityRefs?: string[];
+      permissions?: PermissionsService;
     } = {},
   ) {
     const client = fakeClient(dags);
@@ -146,9 +148,13 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
       clients: [client],
       catalog,
       auth: mockServices.auth(),
-      permissions: mockServices.permissions({
-        result: options.denyView ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
-      }),
+      permissions:
+        options.permissions ??
+        mockServices.permissions({
+          result: options.denyView
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+        }),
       userInfo: mockServices.userInfo({
         ownershipEntityRefs: options.ownershipEntityRefs ?? [
           'user:default/guest',
@@ -278,7 +284,7 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     const dangling = await service.getDangling(credentials, {});
     expect(dangling.dangling.map(d => d.dagId)).toEqual(['nightly_vacuum']);
     expect(page.summary.dangling).toBe(1);
-    // One catalog call per read, on behalf of the caller, for every entity of the index.
+    // The catalog is asked on behalf of the caller, for every entity of the index.
     const call = getEntitiesByRefs.mock.calls.at(-1)!;
     expect(call[0].entityRefs).toHaveLength(6);
     expect((call as any)[1]).toEqual({ credentials });
@@ -527,6 +533,70 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
       'ml.feature-store-refresh',
       'attribution',
     ]);
+  });
+
+  it('asks the permission on every read, but reuses what a user may read and the answers of a generation', async () => {
+    let allow = true;
+    const authorize = jest.fn(async (requests: unknown[]) =>
+      requests.map(() => ({
+        result: allow ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      })),
+    );
+    const { service, getEntitiesByRefs } = setup({
+      hidden: ['component:default/secret'],
+      permissions: { authorize, authorizeConditional: jest.fn() } as any,
+    });
+    const summary = jest.spyOn(testDb.store, 'summary');
+    const dagPage = jest.spyOn(testDb.store, 'dagPage');
+    const danglingPage = jest.spyOn(testDb.store, 'danglingPage');
+
+    const first = await service.getPage(credentials, { q: 'payments' });
+    const [again, concurrent] = await Promise.all([
+      service.getPage(credentials, { q: 'payments' }),
+      service.getPage(credentials, { q: 'payments' }),
+    ]);
+    expect(again).toEqual(first);
+    expect(concurrent).toEqual(first);
+    expect(ids(first)).toEqual(['payments_reconciliation']);
+    await service.getDangling(credentials, {});
+    await service.getDangling(credentials, {});
+    expect(authorize).toHaveBeenCalledTimes(5);
+    expect(getEntitiesByRefs).toHaveBeenCalledTimes(1);
+    expect(summary).toHaveBeenCalledTimes(1);
+    expect(dagPage).toHaveBeenCalledTimes(1);
+    expect(danglingPage).toHaveBeenCalledTimes(1);
+
+    // Another query, another user: their own answers (the hidden entity stays hidden).
+    const other = await service.getPage(credentials, { q: 'secret' });
+    expect(find(other, 'secret_dag')).toMatchObject({ entities: [] });
+    expect(dagPage).toHaveBeenCalledTimes(2);
+    const alice = mockCredentials.user('user:default/alice');
+    await service.getPage(alice, { q: 'payments' });
+    expect(getEntitiesByRefs).toHaveBeenCalledTimes(2);
+    // Alice may read what the guest may: the same resolved query, the same kept answer.
+    expect(dagPage).toHaveBeenCalledTimes(2);
+    expect(summary).toHaveBeenCalledTimes(1);
+    expect((getEntitiesByRefs.mock.calls.at(-1) as unknown[])[1]).toEqual({
+      credentials: alice,
+    });
+
+    // A denial is a denial, whatever was kept.
+    allow = false;
+    await expect(
+      service.getPage(credentials, { q: 'payments' }),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(service.getDangling(credentials, {})).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+    allow = true;
+
+    // A new generation is read afresh.
+    await service.refresh();
+    const rebuilt = await service.getPage(credentials, { q: 'payments' });
+    expect(rebuilt.dags).toEqual(first.dags);
+    expect(getEntitiesByRefs).toHaveBeenCalledTimes(3);
+    expect(dagPage).toHaveBeenCalledTimes(3);
+    expect(summary).toHaveBeenCalledTimes(2);
   });
 
   it('serves reads from the stored index until the next refresh', async () => {

@@ -29,7 +29,9 @@ import {
   type AirflowOwnershipQuery,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import type { AirflowClient } from '../lib/airflow';
+import { LRUCache } from 'lru-cache';
 import { SingleFlight } from '../lib/singleFlight';
+import { ENTITY_REUSE_MS } from './EntityAccess';
 import { toInstanceError } from './errors';
 import type {
   OwnershipOrder,
@@ -46,6 +48,7 @@ import {
   type StoredEntity,
   type StoredInstance,
 } from './ownership/OwnershipStore';
+import { ReadMemo } from './ownership/ReadMemo';
 import {
   DagIndex,
   type EntityDagSelection,
@@ -171,13 +174,24 @@ interface CatalogPlan {
  * writes a complete new generation and switches to it; an instance that
  * fails keeps its DAGs of the last good read, with their real age. Reads ask
  * the catalog, on behalf of the caller and in one call, which of the index's
- * entities they may read; the others are never shown or matched, only
- * counted. No permission decision is cached.
+ * entities they may read (a user's answer is reused for
+ * {@link ENTITY_REUSE_MS} within one generation, like an entity page's
+ * entity); the others are never shown or matched, only counted. Answers of
+ * a completed generation are kept in a {@link ReadMemo} (exact: a generation
+ * never changes). No permission decision is cached: it is asked on every
+ * read.
  */
 export class DefaultOwnershipService implements OwnershipService {
   readonly #refreshes = new SingleFlight<void>();
   /** The entities of recent generations (immutable once written; not a permission). */
   readonly #entities = new Map<number, Promise<StoredEntity[]>>();
+  /** Summaries, pages and counts of completed generations. */
+  readonly #memo = new ReadMemo();
+  /** Per user and generation, the index's entities the user may read (catalog read rules), for a few seconds. */
+  readonly #readable = new LRUCache<string, Promise<Set<string>>>({
+    max: 1_000,
+    ttl: ENTITY_REUSE_MS,
+  });
 
   constructor(
     private readonly deps: {
@@ -246,17 +260,28 @@ export class DefaultOwnershipService implements OwnershipService {
       };
     }
     const view = await this.#view(credentials, state.generation, query);
-    const summary = await this.deps.store.summary(
-      state.generation,
-      view.filters.hiddenEntityNos,
-    );
-    const { total, dags } = await this.deps.store.dagPage(
-      state.generation,
-      view.filters,
-      this.#order(order),
-      page,
-      view.byNo,
-    );
+    const generation = state.generation;
+    const dagOrder = this.#order(order);
+    const [summary, { total, dags }] = await Promise.all([
+      this.#memo.get(
+        generation,
+        ['summary', view.filters.hiddenEntityNos],
+        () => this.deps.store.summary(generation, view.filters.hiddenEntityNos),
+      ),
+      this.#memo.get(
+        generation,
+        ['dags', view.filters, dagOrder, page],
+        () =>
+          this.deps.store.dagPage(
+            generation,
+            view.filters,
+            dagOrder,
+            page,
+            view.byNo,
+          ),
+        answer => answer.dags.length,
+      ),
+    ]);
     const owners = new Set<string>();
     for (const entity of view.visible) {
       for (const owner of entity.owners) owners.add(owner);
@@ -288,11 +313,13 @@ export class DefaultOwnershipService implements OwnershipService {
     const page = this.#paging(paging);
     if (state.generation === null) return { total: 0, ...page, dangling: [] };
     const view = await this.#view(credentials, state.generation, query);
-    const { total, dangling } = await this.deps.store.danglingPage(
-      state.generation,
-      view.filters,
-      page,
-      view.byNo,
+    const generation = state.generation;
+    const { total, dangling } = await this.#memo.get(
+      generation,
+      ['dangling', view.filters, page],
+      () =>
+        this.deps.store.danglingPage(generation, view.filters, page, view.byNo),
+      answer => answer.dangling.length,
     );
     return { total, ...page, dangling };
   }
@@ -348,7 +375,7 @@ export class DefaultOwnershipService implements OwnershipService {
   ) {
     const entities = await this.#entitiesOf(generation);
     const [readable, mineRefs] = await Promise.all([
-      this.#readableRefs(credentials, entities),
+      this.#readableRefs(credentials, generation, entities),
       query.mine
         ? this.deps.userInfo
             .getUserInfo(credentials)
@@ -385,8 +412,35 @@ export class DefaultOwnershipService implements OwnershipService {
     };
   }
 
-  /** The refs among `entities` the caller may read: one catalog call on their behalf. */
-  async #readableRefs(
+  /**
+   * The refs among the generation's `entities` the caller may read: one
+   * catalog call on their behalf, whose answer is reused for the same user
+   * and generation for {@link ENTITY_REUSE_MS} (other callers: not reused).
+   */
+  #readableRefs(
+    credentials: BackstageCredentials,
+    generation: number,
+    entities: StoredEntity[],
+  ): Promise<Set<string>> {
+    const principal = credentials.principal as {
+      type?: string;
+      userEntityRef?: string;
+    };
+    if (principal.type !== 'user' || !principal.userEntityRef) {
+      return this.#askReadableRefs(credentials, entities);
+    }
+    const key = `${principal.userEntityRef}\u0000${generation}`;
+    const reused = this.#readable.get(key);
+    if (reused) return reused;
+    const asked = this.#askReadableRefs(credentials, entities);
+    this.#readable.set(key, asked);
+    asked.catch(() => {
+      if (this.#readable.get(key) === asked) this.#readable.delete(key);
+    });
+    return asked;
+  }
+
+  async #askReadableRefs(
     credentials: BackstageCredentials,
     entities: StoredEntity[],
   ): Promise<Set<string>> {
