@@ -26,6 +26,8 @@ describe('readAirflowConfig', () => {
       cacheTtlMs: 30_000,
       recentRunsLimit: 5,
       ownershipRefreshMinutes: 10,
+      // On outside production (NODE_ENV is 'test' here).
+      validateResponses: true,
       instances: [
         {
           name: 'prod',
@@ -126,6 +128,28 @@ describe('readAirflowConfig', () => {
       }),
     ]);
     expect(config.cacheTtlMs).toBe(0);
+  });
+
+  it('checks answers against the spec unless NODE_ENV is production, or as configured', () => {
+    const one = { baseUrl: 'http://127.0.0.1:8080' };
+    const nodeEnv = process.env.NODE_ENV;
+    try {
+      process.env.NODE_ENV = 'production';
+      expect(read(one).validateResponses).toBe(false);
+      expect(read({ ...one, validateResponses: true }).validateResponses).toBe(
+        true,
+      );
+      process.env.NODE_ENV = 'development';
+      expect(read(one).validateResponses).toBe(true);
+      expect(read({ ...one, validateResponses: false }).validateResponses).toBe(
+        false,
+      );
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
+    expect(() => read({ ...one, validateResponses: 'yes' })).toThrow(
+      'airflow.validateResponses',
+    );
   });
 
   it.each([

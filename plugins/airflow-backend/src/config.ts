@@ -17,6 +17,8 @@ export interface AirflowPluginConfig {
   recentRunsLimit: number;
   /** How often the ownership index is rebuilt, in minutes. */
   ownershipRefreshMinutes: number;
+  /** Whether the API's answers are checked against the OpenAPI spec before they are sent. */
+  validateResponses: boolean;
 }
 
 const urlSchema = z
@@ -131,6 +133,7 @@ const rootSchema = z
       .strict()
       .default({ ttlSeconds: 30 }),
     recentRunsLimit: z.number().int().min(1).max(25).default(5),
+    validateResponses: z.boolean().optional(),
     ownership: z
       .object({
         // Down to 15 s, for tests of the schedule (scripts/fleet-test.sh).
@@ -207,6 +210,7 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
     cache,
     recentRunsLimit,
     ownership,
+    validateResponses,
     ...single
   } = root.data;
 
@@ -256,6 +260,8 @@ export function readAirflowConfig(config: Config): AirflowPluginConfig {
     cacheTtlMs: cache.ttlSeconds * 1000,
     recentRunsLimit,
     ownershipRefreshMinutes: ownership.refreshIntervalMinutes,
+    validateResponses:
+      validateResponses ?? process.env.NODE_ENV !== 'production',
     instances: parsedInstances.map((instance, index) => {
       const timeoutMs = Math.round(instance.timeoutSeconds * 1000);
       return {

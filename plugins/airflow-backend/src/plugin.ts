@@ -136,6 +136,7 @@ export const airflowPlugin = createBackendPlugin({
             auditor,
             airflowService,
             ownershipService,
+            validateResponses: pluginConfig.validateResponses,
           }),
         );
         logger.info(

@@ -43,7 +43,9 @@ afterEach(async () => {
   await Promise.all(databases.splice(0).map(d => d.destroy()));
 });
 
-async function setup(options: { deny?: string[] } = {}) {
+async function setup(
+  options: { deny?: string[]; validateResponses?: boolean } = {},
+) {
   const database = await TEST_DATABASES[0].create();
   databases.push(database);
   const client = fakeClient([
@@ -60,6 +62,7 @@ async function setup(options: { deny?: string[] } = {}) {
       cacheTtlMs: 0,
       recentRunsLimit: 5,
       ownershipRefreshMinutes: 10,
+      validateResponses: true,
     },
     clients: [client],
     catalog,
@@ -75,9 +78,10 @@ async function setup(options: { deny?: string[] } = {}) {
     auditor,
     airflowService,
     ownershipService,
+    validateResponses: options.validateResponses,
   });
   const app = express().use(router).use(mockErrorHandler());
-  return { app, client, events };
+  return { app, client, events, airflowService };
 }
 
 const DAG = '/entities/component/default/orders/dags/local/orders_etl';
@@ -720,6 +724,25 @@ describe('router', () => {
         ),
       ).toEqual(['text/csv']);
     });
+
+    it.each([
+      [undefined, 500],
+      [true, 500],
+      [false, 200],
+    ])(
+      'with validateResponses %s, an answer outside the spec is a %s',
+      async (validateResponses, status) => {
+        const { app, airflowService } = await setup({ validateResponses });
+        jest
+          .spyOn(airflowService, 'listInstances')
+          .mockResolvedValue([{ name: 'local', status: 'sleepy' } as any]);
+        const res = await request(app).get('/instances');
+        expect(res.status).toBe(status);
+        if (status === 200) {
+          expect(res.body.instances[0].status).toBe('sleepy');
+        }
+      },
+    );
 
     it('rejects a body that drifts from the spec (the check itself works)', () => {
       const errors = specErrors('get', '/instances', 200, {

@@ -44,6 +44,12 @@ export interface RouterOptions {
   auditor: AuditorService;
   airflowService: AirflowService;
   ownershipService: OwnershipService;
+  /**
+   * Whether every answer is checked against its schema in the OpenAPI spec
+   * before it is sent (a mismatch answers 500 and is logged). Default true;
+   * the plugin passes `airflow.validateResponses`.
+   */
+  validateResponses?: boolean;
 }
 
 /** Path parameters of the DAG-scoped routes. */
@@ -151,7 +157,10 @@ export async function createRouter(
     // The body is already parsed (and size-checked) in front of the validator.
     middleware: [(_req, _res, next) => next()],
     // Credentials are checked by httpAuth (401), not by the validator (which would answer 400).
-    validatorOptions: { validateResponses: true, validateSecurity: false },
+    validatorOptions: {
+      validateResponses: options.validateResponses ?? true,
+      validateSecurity: false,
+    },
   });
 
   const user = (req: express.Request<any, any, any, any>) =>

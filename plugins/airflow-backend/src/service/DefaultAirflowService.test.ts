@@ -59,6 +59,7 @@ function setup(
       cacheTtlMs: 30_000,
       recentRunsLimit: 5,
       ownershipRefreshMinutes: 10,
+      validateResponses: true,
     },
     clients,
     catalog,
