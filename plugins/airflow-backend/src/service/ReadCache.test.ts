@@ -90,3 +90,101 @@ describe('ReadCache when the cache store fails', () => {
     expect(lines[0].message).toContain('no answer within');
   });
 });
+
+describe('ReadCache memo of decoded values', () => {
+  afterEach(() => jest.useRealTimers());
+
+  /** One store shared by two replicas, counting the reads of each key. */
+  function sharedStore() {
+    const { cache, inner, state } = flakyCache('reject');
+    const reads = new Map<string, number>();
+    const get = cache.get.bind(cache);
+    (cache as any).get = (key: string) => {
+      reads.set(key, (reads.get(key) ?? 0) + 1);
+      return get(key);
+    };
+    const replica = () => new ReadCache({ cache, ttlMs: 60_000 });
+    return { replica, inner, state, reads };
+  }
+
+  it('reads a key from the store once, then only the shared epoch', async () => {
+    const { replica, reads } = sharedStore();
+    const a = replica();
+    await a.set(ReadCache.key('dag', 'prod', 'x'), { dagId: 'x' });
+    for (let i = 0; i < 5; i++) {
+      expect(await a.getMany([ReadCache.key('dag', 'prod', 'x')])).toEqual([
+        { dagId: 'x' },
+      ]);
+    }
+    expect(reads.get(ReadCache.key('dag', 'prod', 'x'))).toBe(1);
+    expect(reads.get('airflow:v2:epoch')).toBe(5);
+  });
+
+  it("sees another replica's invalidation on its next read", async () => {
+    const { replica } = sharedStore();
+    const [a, b] = [replica(), replica()];
+    const key = ReadCache.key('runs', 'prod', 'x');
+    await b.set(key, ['old run']);
+    expect(await a.getMany([key])).toEqual([['old run']]);
+    await b.delete(key);
+    expect(await a.getMany([key])).toEqual([undefined]);
+    expect(await a.getOrLoad(key, async () => ['new run'])).toEqual([
+      'new run',
+    ]);
+    expect(await b.getMany([key])).toEqual([['new run']]);
+  });
+
+  it("sees its own overwrite at once, and another replica's once the kept value expires", async () => {
+    jest.useFakeTimers({
+      now: 1_000_000,
+      doNotFake: ['nextTick', 'setImmediate'],
+    });
+    const { replica } = sharedStore();
+    const [a, b] = [replica(), replica()];
+    const key = ReadCache.key('dag', 'prod', 'x');
+    await a.set(key, 1, 1000);
+    expect(await a.peek(key)).toBe(1);
+    await a.set(key, 2, 1000);
+    expect(await a.peek(key)).toBe(2);
+    await b.set(key, 3, 1000);
+    // Another replica's overwrite (a reload, not an invalidation) shows when the kept value expires.
+    expect(await a.peek(key)).toBe(2);
+    // The memo never outlives the value's expiry in the store (the test store keeps it forever).
+    jest.setSystemTime(1_000_000 + 1001);
+    expect(await a.peek(key)).toBeUndefined();
+  });
+
+  it('uses nothing it kept while the store fails', async () => {
+    const { replica, state } = sharedStore();
+    const a = replica();
+    const key = ReadCache.key('dag', 'prod', 'x');
+    await a.set(key, 'kept');
+    expect(await a.getMany([key])).toEqual(['kept']);
+    state.down = true;
+    expect(await a.getMany([key])).toEqual([undefined]);
+    expect(await a.getOrLoad(key, async () => 'from Airflow')).toBe(
+      'from Airflow',
+    );
+  });
+
+  it('treats a value of another format in the store as a miss', async () => {
+    const { replica, inner } = sharedStore();
+    const key = ReadCache.key('dag', 'prod', 'x');
+    await inner.set(key, { dagId: 'x' } as any);
+    expect(await replica().getMany([key])).toEqual([undefined]);
+  });
+
+  it('shares frozen values outside production, so that a caller changing one fails', async () => {
+    const { replica } = sharedStore();
+    const a = replica();
+    const key = ReadCache.key('runs', 'prod', 'x');
+    await a.set(key, [{ runId: 'r1', conf: { a: 1 } }]);
+    const [first] = await a.getMany<any[]>([key]);
+    const [second] = await a.getMany<any[]>([key]);
+    expect(second).toBe(first);
+    expect(() => first!.push({ runId: 'r2' })).toThrow(TypeError);
+    expect(() => {
+      first![0].conf.a = 2;
+    }).toThrow(TypeError);
+  });
+});

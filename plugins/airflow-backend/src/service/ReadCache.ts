@@ -3,10 +3,56 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { JsonValue } from '@backstage/types';
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { SingleFlight } from '../lib/singleFlight';
 
-/** Prefix of every key the plugin stores in Backstage's cache service. */
-const KEY_PREFIX = 'airflow:v1';
+/**
+ * Prefix of every key the plugin stores in Backstage's cache service (v2:
+ * values are stored with their expiry, see {@link ReadCache}).
+ */
+const KEY_PREFIX = 'airflow:v2';
+
+/**
+ * The key of the invalidation epoch: a random token that every invalidation
+ * replaces, shared by the replicas through the store.
+ */
+const EPOCH_KEY = `${KEY_PREFIX}:epoch`;
+/** How long the store keeps the epoch after the latest invalidation, in milliseconds. */
+const EPOCH_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** How many decoded values one replica keeps in memory at most. */
+export const READ_MEMO_ENTRIES = 10_000;
+
+/** A value as the store holds it: with the time it expires (epoch ms). */
+interface Stored {
+  v: unknown;
+  exp: number;
+}
+
+function isStored(value: unknown): value is Stored {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'v' in value &&
+    typeof (value as { exp?: unknown }).exp === 'number'
+  );
+}
+
+/** Freezes `value` and everything in it, so that a caller changing a shared value fails loudly. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
+/** Outside production, values shared from the memo are frozen (tests catch a caller that changes one). */
+const FREEZE_SHARED = process.env.NODE_ENV !== 'production';
+
+/** The fallback of an epoch read when the store fails: nothing from the memo then. */
+const NO_EPOCH = Symbol('no epoch');
 
 /** One cache store operation taking longer than this counts as a failure (a Redis client queues commands while it reconnects). */
 export const CACHE_STORE_TIMEOUT_MS = 1000;
@@ -31,6 +77,16 @@ class CacheStoreTimeout extends Error {
  * again once per {@link CACHE_STORE_RETRY_MS} until it answers (logged once
  * too). Deletes that failed meanwhile are repeated then, so an invalidation
  * is not lost to the outage.
+ *
+ * Decoded values are also kept in this process (at most
+ * {@link READ_MEMO_ENTRIES}), so that a hit costs no decoding of the stored
+ * text. A kept value is used only until the time it expires in the store,
+ * and only while the shared invalidation epoch is the one it was read under:
+ * every {@link ReadCache.delete} replaces the epoch in the store after
+ * deleting, so an invalidation on one replica is seen by every replica's
+ * next read, as without the memo. Each read therefore still asks the store
+ * once (for the epoch; concurrent reads share that one question), not once
+ * per key. While the store fails, nothing is used from the memo.
  */
 export class ReadCache {
   readonly #cache: CacheService;
@@ -41,6 +97,11 @@ export class ReadCache {
   #failingSince?: number;
   #nextTry = 0;
   readonly #missedDeletes = new Set<string>();
+  readonly #memo = new LRUCache<
+    string,
+    { value: unknown; exp: number; epoch: unknown }
+  >({ max: READ_MEMO_ENTRIES });
+  readonly #epochReads = new SingleFlight<unknown>();
 
   constructor(options: {
     cache: CacheService;
@@ -64,7 +125,7 @@ export class ReadCache {
     ttlMs: number = this.#ttlMs,
   ): Promise<T> {
     if (ttlMs > 0) {
-      const hit = await this.#get(key);
+      const [hit] = await this.#read([key]);
       if (hit !== undefined) return hit as T;
     }
     return (await this.#loads.run(key, async () => {
@@ -80,9 +141,7 @@ export class ReadCache {
    */
   async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
     if (this.#ttlMs <= 0) return keys.map(() => undefined);
-    return Promise.all(
-      keys.map(async key => (await this.#get(key)) as T | undefined),
-    );
+    return (await this.#read(keys)) as (T | undefined)[];
   }
 
   /** Stores `value` for `ttlMs` (default: the configured TTL; nothing when caching is disabled). */
@@ -92,7 +151,8 @@ export class ReadCache {
 
   /** The cached value of `key`, whatever the configured TTL (for long-lived entries written with an explicit TTL). */
   async peek<T>(key: string): Promise<T | undefined> {
-    return (await this.#get(key)) as T | undefined;
+    const [value] = await this.#read([key]);
+    return value as T | undefined;
   }
 
   /** Shares one run of `fn` among concurrent callers with the same key, without caching its result. */
@@ -100,23 +160,56 @@ export class ReadCache {
     return this.#loads.run(key, fn) as Promise<T>;
   }
 
-  /** Forgets `key` (again once the store answers, if it fails now). */
+  /**
+   * Forgets `key` (again once the store answers, if it fails now), then
+   * replaces the invalidation epoch, so that no replica uses a value it
+   * kept from before.
+   */
   async delete(key: string): Promise<void> {
+    this.#memo.delete(key);
     const done = await this.#store(async () => {
       await this.#cache.delete(key);
+      await this.#cache.set(EPOCH_KEY, randomUUID(), { ttl: EPOCH_TTL_MS });
       return true;
     }, false);
     if (!done) this.#missedDeletes.add(key);
   }
 
-  #get(key: string): Promise<JsonValue | undefined> {
-    return this.#store(() => this.#cache.get(key), undefined);
+  /** The values of `keys`: kept ones while the epoch is unchanged, the others from the store. */
+  async #read(keys: string[]): Promise<unknown[]> {
+    const epoch = await this.#epochReads.run('epoch', () =>
+      this.#store<unknown>(() => this.#cache.get(EPOCH_KEY), NO_EPOCH),
+    );
+    const now = Date.now();
+    return Promise.all(
+      keys.map(async key => {
+        if (epoch !== NO_EPOCH) {
+          const kept = this.#memo.get(key);
+          if (kept && kept.epoch === epoch && kept.exp > now) return kept.value;
+        }
+        const stored = await this.#store<unknown>(
+          () => this.#cache.get(key),
+          undefined,
+        );
+        // A value of another format (or none) is a miss; so is an expired one.
+        if (!isStored(stored) || stored.exp <= now) return undefined;
+        if (epoch !== NO_EPOCH) {
+          const value = FREEZE_SHARED ? deepFreeze(stored.v) : stored.v;
+          this.#memo.set(key, { value, exp: stored.exp, epoch });
+          return value;
+        }
+        return stored.v;
+      }),
+    );
   }
 
   async #set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    // The next read takes the new value from the store (and keeps it).
+    this.#memo.delete(key);
+    const stored: Stored = { v: value, exp: Date.now() + ttlMs };
     await this.#store(
       () =>
-        this.#cache.set(key, value as JsonValue, {
+        this.#cache.set(key, stored as unknown as JsonValue, {
           ttl: ttlMs,
         }),
       undefined,
