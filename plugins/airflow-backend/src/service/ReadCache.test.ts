@@ -154,6 +154,41 @@ describe('ReadCache memo of decoded values', () => {
     expect(await a.peek(key)).toBeUndefined();
   });
 
+  it('does not let a read that starts after an invalidation use an epoch asked for before it', async () => {
+    // A store whose reads answer what it held when they were asked, but only when released.
+    const inner = memoryCache();
+    const held: Array<() => void> = [];
+    let holdReads = false;
+    const cache = {
+      get: (key: string) => {
+        const value = inner.get(key);
+        if (!holdReads) return value;
+        return new Promise(resolve => held.push(() => resolve(value)));
+      },
+      set: inner.set.bind(inner),
+      delete: inner.delete.bind(inner),
+      withOptions: () => cache,
+    } as unknown as CacheService;
+    const [a, b] = [
+      new ReadCache({ cache, ttlMs: 60_000 }),
+      new ReadCache({ cache, ttlMs: 60_000 }),
+    ];
+    const key = ReadCache.key('dag', 'prod', 'x');
+    await b.set(key, 'before');
+    expect(await a.getMany([key])).toEqual(['before']);
+
+    holdReads = true;
+    const early = a.getMany([key]); // asks for the epoch now
+    holdReads = false;
+    await b.delete(key); // another replica invalidates, and that is done
+    const late = await a.getMany([key]); // starts after the invalidation
+    expect(late).toEqual([undefined]);
+    held.forEach(release => release());
+    // The read that began before the invalidation may answer what was there then.
+    expect(await early).toEqual(['before']);
+    expect(await a.getMany([key])).toEqual([undefined]);
+  });
+
   it('uses nothing it kept while the store fails', async () => {
     const { replica, state } = sharedStore();
     const a = replica();

@@ -85,8 +85,8 @@ class CacheStoreTimeout extends Error {
  * every {@link ReadCache.delete} replaces the epoch in the store after
  * deleting, so an invalidation on one replica is seen by every replica's
  * next read, as without the memo. Each read therefore still asks the store
- * once (for the epoch; concurrent reads share that one question), not once
- * per key. While the store fails, nothing is used from the memo.
+ * once (for the epoch), not once per key. While the store fails, nothing is
+ * used from the memo.
  */
 export class ReadCache {
   readonly #cache: CacheService;
@@ -101,7 +101,6 @@ export class ReadCache {
     string,
     { value: unknown; exp: number; epoch: unknown }
   >({ max: READ_MEMO_ENTRIES });
-  readonly #epochReads = new SingleFlight<unknown>();
 
   constructor(options: {
     cache: CacheService;
@@ -177,8 +176,12 @@ export class ReadCache {
 
   /** The values of `keys`: kept ones while the epoch is unchanged, the others from the store. */
   async #read(keys: string[]): Promise<unknown[]> {
-    const epoch = await this.#epochReads.run('epoch', () =>
-      this.#store<unknown>(() => this.#cache.get(EPOCH_KEY), NO_EPOCH),
+    // Each read asks for the epoch itself: sharing an epoch read already in
+    // flight could hand a read that starts after an invalidation the epoch
+    // from before it.
+    const epoch = await this.#store<unknown>(
+      () => this.#cache.get(EPOCH_KEY),
+      NO_EPOCH,
     );
     const now = Date.now();
     return Promise.all(
