@@ -108,8 +108,9 @@ describe('ReadCache memo of decoded values', () => {
   }
 
   it('reads a key from the store once, then only the shared epoch', async () => {
-    const { replica, reads } = sharedStore();
+    const { replica, reads, inner } = sharedStore();
     const a = replica();
+    await inner.set('airflow:v2:epoch', 'e1');
     await a.set(ReadCache.key('dag', 'prod', 'x'), { dagId: 'x' });
     for (let i = 0; i < 5; i++) {
       expect(await a.getMany([ReadCache.key('dag', 'prod', 'x')])).toEqual([
@@ -154,39 +155,81 @@ describe('ReadCache memo of decoded values', () => {
     expect(await a.peek(key)).toBeUndefined();
   });
 
-  it('does not let a read that starts after an invalidation use an epoch asked for before it', async () => {
-    // A store whose reads answer what it held when they were asked, but only when released.
+  /** A store whose reads answer what it held when they were asked, but only once released (while `hold` is set). */
+  function heldStore() {
     const inner = memoryCache();
     const held: Array<() => void> = [];
-    let holdReads = false;
+    const control = { hold: false, held };
     const cache = {
       get: (key: string) => {
         const value = inner.get(key);
-        if (!holdReads) return value;
+        if (!control.hold) return value;
         return new Promise(resolve => held.push(() => resolve(value)));
       },
       set: inner.set.bind(inner),
       delete: inner.delete.bind(inner),
       withOptions: () => cache,
     } as unknown as CacheService;
-    const [a, b] = [
-      new ReadCache({ cache, ttlMs: 60_000 }),
-      new ReadCache({ cache, ttlMs: 60_000 }),
-    ];
+    const replica = () => new ReadCache({ cache, ttlMs: 60_000 });
+    return { replica, control, inner };
+  }
+  const tick = () => new Promise(resolve => setImmediate(resolve));
+
+  it('does not let a read that starts after an invalidation use an epoch asked for before it', async () => {
+    const { replica, control } = heldStore();
+    const [a, b] = [replica(), replica()];
     const key = ReadCache.key('dag', 'prod', 'x');
     await b.set(key, 'before');
-    expect(await a.getMany([key])).toEqual(['before']);
+    await a.getMany([key]); // writes the first epoch
+    expect(await a.getMany([key])).toEqual(['before']); // kept
 
-    holdReads = true;
+    control.hold = true;
     const early = a.getMany([key]); // asks for the epoch now
-    holdReads = false;
+    control.hold = false;
     await b.delete(key); // another replica invalidates, and that is done
     const late = await a.getMany([key]); // starts after the invalidation
     expect(late).toEqual([undefined]);
-    held.forEach(release => release());
+    control.held.forEach(release => release());
     // The read that began before the invalidation may answer what was there then.
     expect(await early).toEqual(['before']);
     expect(await a.getMany([key])).toEqual([undefined]);
+  });
+
+  it('uses nothing it kept once the epoch is gone from the store, and writes a new one', async () => {
+    const { replica, inner, reads } = sharedStore();
+    const [a, b] = [replica(), replica()];
+    const key = ReadCache.key('runs', 'prod', 'x');
+    await b.set(key, ['old run']);
+    await a.getMany([key]); // no epoch yet: one is written
+    expect(typeof inner.store.get('airflow:v2:epoch')).toBe('string');
+    expect(await a.getMany([key])).toEqual([['old run']]); // kept under that epoch
+    const keyReads = reads.get(key);
+    await b.delete(key);
+    await b.set(key, ['new run']);
+    // The epoch is evicted: nothing kept may be used, even what was kept under no epoch.
+    inner.store.delete('airflow:v2:epoch');
+    expect(await a.getMany([key])).toEqual([['new run']]);
+    expect(reads.get(key)).toBe(keyReads! + 1);
+    expect(typeof inner.store.get('airflow:v2:epoch')).toBe('string');
+  });
+
+  it('keeps nothing from a read that overlapped a write of its own replica', async () => {
+    const { replica, control, inner } = heldStore();
+    await inner.set('airflow:v2:epoch', 'e1');
+    const a = replica();
+    const key = ReadCache.key('dag', 'prod', 'x');
+    await a.set(key, 'v0');
+    control.hold = true;
+    const reading = a.getMany([key]);
+    control.held.shift()!(); // the epoch
+    await tick();
+    expect(control.held).toHaveLength(1); // the key, asked while the store held v0
+    await a.set(key, 'v1');
+    control.hold = false;
+    control.held.shift()!();
+    expect(await reading).toEqual(['v0']);
+    expect(await a.getMany([key])).toEqual(['v1']);
+    expect(await a.getMany([key])).toEqual(['v1']);
   });
 
   it('uses nothing it kept while the store fails', async () => {

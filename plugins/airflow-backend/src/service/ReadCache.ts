@@ -5,6 +5,7 @@ import type {
 import type { JsonValue } from '@backstage/types';
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { freezeShared } from '../lib/freezeShared';
 import { SingleFlight } from '../lib/singleFlight';
 
 /**
@@ -38,21 +39,6 @@ function isStored(value: unknown): value is Stored {
     typeof (value as { exp?: unknown }).exp === 'number'
   );
 }
-
-/** Freezes `value` and everything in it, so that a caller changing a shared value fails loudly. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
-}
-
-/** Outside production, values shared from the memo are frozen (tests catch a caller that changes one). */
-const FREEZE_SHARED = process.env.NODE_ENV !== 'production';
-
-/** The fallback of an epoch read when the store fails: nothing from the memo then. */
-const NO_EPOCH = Symbol('no epoch');
 
 /** One cache store operation taking longer than this counts as a failure (a Redis client queues commands while it reconnects). */
 export const CACHE_STORE_TIMEOUT_MS = 1000;
@@ -101,6 +87,8 @@ export class ReadCache {
     string,
     { value: unknown; exp: number; epoch: unknown }
   >({ max: READ_MEMO_ENTRIES });
+  /** Counts this replica's writes (sets and deletes): a read that overlaps one keeps nothing. */
+  #writes = 0;
 
   constructor(options: {
     cache: CacheService;
@@ -165,6 +153,7 @@ export class ReadCache {
    * kept from before.
    */
   async delete(key: string): Promise<void> {
+    this.#writes++;
     this.#memo.delete(key);
     const done = await this.#store(async () => {
       await this.#cache.delete(key);
@@ -176,17 +165,28 @@ export class ReadCache {
 
   /** The values of `keys`: kept ones while the epoch is unchanged, the others from the store. */
   async #read(keys: string[]): Promise<unknown[]> {
+    const writes = this.#writes;
     // Each read asks for the epoch itself: sharing an epoch read already in
     // flight could hand a read that starts after an invalidation the epoch
-    // from before it.
+    // from before it. No epoch (the store failed, or the key is gone: a new
+    // store, an eviction, a restart) means nothing from the memo; a missing
+    // one is written afresh, so that no value kept under an epoch seen
+    // before can match again.
     const epoch = await this.#store<unknown>(
       () => this.#cache.get(EPOCH_KEY),
-      NO_EPOCH,
+      undefined,
     );
+    const usable = typeof epoch === 'string';
+    if (epoch === undefined && this.#failingSince === undefined) {
+      await this.#store(
+        () => this.#cache.set(EPOCH_KEY, randomUUID(), { ttl: EPOCH_TTL_MS }),
+        undefined,
+      );
+    }
     const now = Date.now();
     return Promise.all(
       keys.map(async key => {
-        if (epoch !== NO_EPOCH) {
+        if (usable) {
           const kept = this.#memo.get(key);
           if (kept && kept.epoch === epoch && kept.exp > now) return kept.value;
         }
@@ -196,8 +196,10 @@ export class ReadCache {
         );
         // A value of another format (or none) is a miss; so is an expired one.
         if (!isStored(stored) || stored.exp <= now) return undefined;
-        if (epoch !== NO_EPOCH) {
-          const value = FREEZE_SHARED ? deepFreeze(stored.v) : stored.v;
+        // Kept only when no write of this replica overlapped the read (it
+        // may have replaced what the store answered).
+        if (usable && this.#writes === writes) {
+          const value = freezeShared(stored.v);
           this.#memo.set(key, { value, exp: stored.exp, epoch });
           return value;
         }
@@ -208,6 +210,7 @@ export class ReadCache {
 
   async #set(key: string, value: unknown, ttlMs: number): Promise<void> {
     // The next read takes the new value from the store (and keeps it).
+    this.#writes++;
     this.#memo.delete(key);
     const stored: Stored = { v: value, exp: Date.now() + ttlMs };
     await this.#store(

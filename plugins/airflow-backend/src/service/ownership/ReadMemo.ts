@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { freezeShared } from '../../lib/freezeShared';
 
 /**
  * How many DAG rows (and small answers, counted as one row each) the memo
@@ -17,7 +19,9 @@ export const OWNERSHIP_MEMO_ROWS = 20_000;
  * reads share one query; a failed read is not kept.
  *
  * Nothing here is a permission decision: the caller's permission is asked
- * before every read, and what the caller may read is part of the key.
+ * before every read, and what the caller may read is part of the key (kept
+ * as a hash). Answers are shared by the requests that ask the same, so they
+ * are frozen outside production.
  */
 export class ReadMemo {
   readonly #answers = new LRUCache<string, { value: Promise<unknown> }>({
@@ -34,10 +38,13 @@ export class ReadMemo {
     read: () => Promise<T>,
     sizeOf: (value: T) => number = () => 1,
   ): Promise<T> {
-    const k = `${generation}\u0000${JSON.stringify(key)}`;
+    // Hashed: the key holds the caller's hidden entities and free text, of any length.
+    const k = `${generation}:${createHash('sha256')
+      .update(JSON.stringify(key))
+      .digest('base64')}`;
     const kept = this.#answers.get(k);
     if (kept) return kept.value as Promise<T>;
-    const value = read();
+    const value = read().then(freezeShared);
     const entry = { value: value as Promise<unknown> };
     this.#answers.set(k, entry, { size: 1 });
     value.then(
