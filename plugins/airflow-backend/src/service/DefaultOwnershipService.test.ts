@@ -728,6 +728,23 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     expect((await service.getPage(credentials, {})).total).toBe(7);
   });
 
+  it('refuses to complete a build that was removed as abandoned, and keeps serving the previous index', async () => {
+    const { service } = setup();
+    const first = await service.getPage(credentials, {}, {}, all);
+    const store = testDb.store;
+    const startedAt = Date.now() - 31 * 60_000;
+    const slow = await store.startGeneration(startedAt);
+    await store.insertDags(slow, []);
+    // Another replica's refresh removes it as abandoned while it is still running.
+    expect(await store.removeStaleGenerations(Date.now())).toBe(1);
+    await expect(
+      store.complete(slow, { attemptedAt: startedAt, error: null }),
+    ).rejects.toThrow(/removed as abandoned/);
+    const page = await service.getPage(credentials, {}, {}, all);
+    expect(page.dags).toEqual(first.dags);
+    expect((await store.state()).generation).not.toBe(slow);
+  });
+
   it('readers see the previous generation while a rebuild writes the next one', async () => {
     const { service, client } = setup();
     await service.getPage(credentials, {});

@@ -243,8 +243,15 @@ export class OwnershipStore {
    */
   async removeStaleGenerations(now: number = Date.now()): Promise<number> {
     const current = (await this.state()).generation;
-    const stale = (
-      await this.#db(T.generations)
+    // One transaction, the stale generation rows locked first (PostgreSQL;
+    // SQLite runs one writer at a time): a slow build cannot complete while
+    // its rows are removed, and finds its generation gone afterwards (see
+    // complete()).
+    const isPostgres = /^(pg|postgres)/.test(
+      String(this.#db.client.config.client),
+    );
+    return this.#db.transaction(async trx => {
+      let select = trx(T.generations)
         .where(q =>
           q
             .where('superseded_at', '<', now - SUPERSEDED_GRACE_MS)
@@ -254,16 +261,18 @@ export class OwnershipStore {
                 .andWhere('started_at', '<', now - ABANDONED_BUILD_MS),
             ),
         )
-        .select('id')
-    )
-      .map(r => num(r.id))
-      .filter(id => id !== current);
-    if (stale.length === 0) return 0;
-    for (const table of GENERATION_TABLES) {
-      await this.#db(table).whereIn('generation_id', stale).delete();
-    }
-    await this.#db(T.generations).whereIn('id', stale).delete();
-    return stale.length;
+        .select('id');
+      if (isPostgres) select = select.forUpdate();
+      const stale = (await select)
+        .map(r => num(r.id))
+        .filter(id => id !== current);
+      if (stale.length === 0) return 0;
+      for (const table of GENERATION_TABLES) {
+        await trx(table).whereIn('generation_id', stale).delete();
+      }
+      await trx(T.generations).whereIn('id', stale).delete();
+      return stale.length;
+    });
   }
 
   /** Starts a generation; its rows are invisible to readers until {@link OwnershipStore.complete}. */
@@ -484,9 +493,17 @@ export class OwnershipStore {
     outcome: { attemptedAt: number; error: string | null },
     now: number = Date.now(),
   ): Promise<boolean> {
-    await this.#db(T.generations)
+    const completed = await this.#db(T.generations)
       .where('id', generation)
+      .whereNull('completed_at')
       .update({ completed_at: now });
+    if (completed === 0) {
+      throw new Error(
+        `ownership index build ${generation} took longer than ${
+          ABANDONED_BUILD_MS / 60_000
+        } minutes and was removed as abandoned; the next refresh builds a new one`,
+      );
+    }
     const previous = (await this.state()).generation;
     const switched = await this.#db(T.state)
       .where('id', 1)
