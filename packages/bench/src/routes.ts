@@ -15,6 +15,8 @@ export const core = {
   /** `totalItems` of the catalog's components (readiness of the bench catalog). */
   componentCount:
     '/api/catalog/entities/by-query?filter=kind=component&limit=1',
+  /** The permission backend's decision endpoint (P5's yardstick). */
+  permissionAuthorize: '/api/permission/authorize',
   entityByName: (kind: string, name: string) =>
     `/api/catalog/entities/by-name/${enc(kind)}/default/${enc(name)}`,
 };

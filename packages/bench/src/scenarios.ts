@@ -18,7 +18,7 @@ import {
 } from './catalog.ts';
 import { ok, request, sleep, timed } from './http.ts';
 import { p6Report } from './p6.ts';
-import { airflow, plugin } from './routes.ts';
+import { airflow, core, plugin } from './routes.ts';
 import { dagIdOf } from './standin/data.ts';
 import { type Row, median } from './stats.ts';
 import {
@@ -808,6 +808,55 @@ async function p5(env: Env, backend: BackendHandle, o: SuiteOptions) {
     metric: 'cached entity reads: Airflow calls during the run',
     unit: 'calls',
     values: calls,
+  });
+
+  // For scale: the same load on Backstage's permission endpoint alone (one decision per request,
+  // as each cached read asks one; the read adds the client side of it and everything else).
+  const permissionRps: number[] = [];
+  for (let r = 0; r < o.repeats; r++) {
+    const res = await autocannon({
+      url: backend.url,
+      connections: 10,
+      duration: 10,
+      timeout: 30,
+      requests: [
+        {
+          method: 'POST',
+          path: core.permissionAuthorize,
+          headers: {
+            authorization: `Bearer ${backend.token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            items: [
+              {
+                id: '1',
+                permission: {
+                  type: 'resource',
+                  resourceType: 'catalog-entity',
+                  name: 'airflow.dag.read',
+                  attributes: { action: 'read' },
+                },
+                resourceRef: `component:default/${names[0]}`,
+              },
+            ],
+          }),
+        },
+      ],
+    });
+    if (res.non2xx + res.errors > 0) {
+      env.failures.push(
+        `P5: the permission endpoint answered ${res.non2xx} non-2xx and ${res.errors} errors`,
+      );
+    }
+    permissionRps.push(res.requests.average);
+  }
+  env.rows.push({
+    target: 'P5',
+    metric:
+      "for scale: Backstage's permission endpoint alone, one decision per request, 10 connections",
+    unit: 'req/s',
+    values: permissionRps,
   });
 
   // GET /instances: health calls per instance for 20 requests within a few seconds.
