@@ -31,7 +31,7 @@ import {
 import type { AirflowClient } from '../lib/airflow';
 import { LRUCache } from 'lru-cache';
 import { SingleFlight } from '../lib/singleFlight';
-import { ENTITY_REUSE_MS } from './EntityAccess';
+import { ENTITY_REUSE_MS, userReuseKey } from './EntityAccess';
 import { toInstanceError } from './errors';
 import type {
   OwnershipOrder,
@@ -422,14 +422,8 @@ export class DefaultOwnershipService implements OwnershipService {
     generation: number,
     entities: StoredEntity[],
   ): Promise<Set<string>> {
-    const principal = credentials.principal as {
-      type?: string;
-      userEntityRef?: string;
-    };
-    if (principal.type !== 'user' || !principal.userEntityRef) {
-      return this.#askReadableRefs(credentials, entities);
-    }
-    const key = `${principal.userEntityRef}\u0000${generation}`;
+    const key = userReuseKey(credentials, `generation ${generation}`);
+    if (!key) return this.#askReadableRefs(credentials, entities);
     const reused = this.#readable.get(key);
     if (reused) return reused;
     const asked = this.#askReadableRefs(credentials, entities);

@@ -56,17 +56,21 @@ export interface AccessibleEntity {
  */
 export const ENTITY_REUSE_MS = 5_000;
 
-/** The key of a user's view of an entity, or undefined for callers whose reads are not reused. */
-function viewKey(
+/**
+ * The key under which what a user may read of `thing` (an entity ref, a
+ * generation of the ownership index) is reused for {@link ENTITY_REUSE_MS},
+ * or undefined for callers whose reads are not reused (anything but a user).
+ */
+export function userReuseKey(
   credentials: BackstageCredentials,
-  entityRef: string,
+  thing: string,
 ): string | undefined {
   const principal = credentials.principal as {
     type?: string;
     userEntityRef?: string;
   };
   return principal.type === 'user' && principal.userEntityRef
-    ? `${principal.userEntityRef}\u0000${entityRef}`
+    ? `${principal.userEntityRef}\u0000${thing}`
     : undefined;
 }
 
@@ -103,7 +107,7 @@ export class EntityAccess {
     entityRef: CompoundEntityRef,
     credentials: BackstageCredentials,
   ): Promise<Entity | undefined> {
-    const key = viewKey(credentials, stringifyEntityRef(entityRef));
+    const key = userReuseKey(credentials, stringifyEntityRef(entityRef));
     const reused = key ? this.#views.get(key) : undefined;
     if (reused) return reused;
     const entity = await this.#catalog.getEntityByRef(entityRef, {

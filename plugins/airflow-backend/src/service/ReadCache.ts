@@ -136,12 +136,6 @@ export class ReadCache {
     if (ttlMs > 0) await this.#set(key, value, ttlMs);
   }
 
-  /** The cached value of `key`, whatever the configured TTL (for long-lived entries written with an explicit TTL). */
-  async peek<T>(key: string): Promise<T | undefined> {
-    const [value] = await this.#read([key]);
-    return value as T | undefined;
-  }
-
   /** Shares one run of `fn` among concurrent callers with the same key, without caching its result. */
   shared<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return this.#loads.run(key, fn) as Promise<T>;
