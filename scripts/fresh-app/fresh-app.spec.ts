@@ -151,6 +151,8 @@ test('in Chromium, the Airflow tab of the annotated entity lists its DAG with it
   const enter = page.getByRole('button', { name: 'Enter' });
   await expect(enter).toBeVisible();
   await enter.click();
+  // The guest session is stored once the sign-in page is gone; navigating before that shows it again.
+  await expect(enter).toBeHidden();
   await expect
     .poll(
       async () => {
