@@ -5,6 +5,7 @@ import {
   airflowDagTriggerPermission,
 } from '@airflow-for-backstage/backstage-plugin-airflow-common';
 import { ServiceUnavailableError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   component,
   permissionsDenying,
@@ -42,13 +43,15 @@ function setup(
     deny?: string[];
     clients?: ReturnType<typeof fakeClient>[];
     entities?: typeof entities;
+    cacheTtlMs?: number;
+    permissions?: ReturnType<typeof permissionsDenying>;
   } = {},
 ) {
   const clients = options.clients ?? [fakeClient(dags)];
   const client = clients[0];
   const cache = memoryCache();
   const { audit, events } = recordingAuditor();
-  const permissions = permissionsDenying(options.deny);
+  const permissions = options.permissions ?? permissionsDenying(options.deny);
   const catalog = catalogServiceMock({
     entities: options.entities ?? entities,
   });
@@ -56,7 +59,7 @@ function setup(
   const { airflowService: service } = createAirflowServices({
     config: {
       instances: clients.map(c => c.config),
-      cacheTtlMs: 30_000,
+      cacheTtlMs: options.cacheTtlMs ?? 30_000,
       recentRunsLimit: 5,
       ownershipRefreshMinutes: 10,
       validateResponses: true,
@@ -339,6 +342,129 @@ describe('DefaultAirflowService', () => {
       service.listEntityDags({ entityRef: ref('orders'), credentials }),
     ).rejects.toMatchObject({ name: 'NotAllowedError' });
     expect(client.listDags).not.toHaveBeenCalled();
+  });
+
+  describe('a read by a user allowed it lately', () => {
+    /** Permissions whose decisions the test hands out one at a time. */
+    function decidedByHand() {
+      const pending: Array<(result: AuthorizeResult) => void> = [];
+      const permissions = mockServices.permissions.mock({
+        authorize: jest.fn(
+          (requests: unknown[]) =>
+            new Promise(resolve =>
+              pending.push(result => resolve(requests.map(() => ({ result })))),
+            ),
+        ) as any,
+      });
+      const decide = async (result: AuthorizeResult) => {
+        await until(() => pending.length > 0);
+        pending.shift()!(result);
+      };
+      return { permissions, decide };
+    }
+    /** Waits (a bounded number of event-loop turns) for `check` to hold. */
+    async function until(check: () => boolean) {
+      for (let i = 0; i < 50 && !check(); i++) {
+        await new Promise(r => setImmediate(r));
+      }
+      return check();
+    }
+
+    it('calls Airflow only after the decision on a first read', async () => {
+      const { permissions, decide } = decidedByHand();
+      const { service, client } = setup({ permissions, cacheTtlMs: 0 });
+      const read = service.listEntityDags({
+        entityRef: ref('orders'),
+        credentials,
+      });
+      await until(() => client.getDags.mock.calls.length > 0);
+      expect(client.getDags).not.toHaveBeenCalled();
+      await decide(AuthorizeResult.ALLOW);
+      await expect(read).resolves.toMatchObject({
+        entityRef: 'component:default/orders',
+      });
+      expect(client.getDags).toHaveBeenCalledTimes(1);
+    });
+
+    it('starts the Airflow calls while the decision is asked, and answers only once it allows', async () => {
+      const { permissions, decide } = decidedByHand();
+      const { service, client } = setup({ permissions, cacheTtlMs: 0 });
+      const first = service.listEntityDags({
+        entityRef: ref('orders'),
+        credentials,
+      });
+      await decide(AuthorizeResult.ALLOW);
+      await first;
+      let answered = false;
+      const second = service
+        .listEntityDags({ entityRef: ref('orders'), credentials })
+        .then(answer => {
+          answered = true;
+          return answer;
+        });
+      expect(await until(() => client.getDags.mock.calls.length === 2)).toBe(
+        true,
+      );
+      expect(client.listRecentDagRuns).toHaveBeenCalledTimes(2);
+      await until(() => answered);
+      expect(answered).toBe(false);
+      await decide(AuthorizeResult.ALLOW);
+      const answer = await second;
+      expect(answer.dags.map(d => d.dagId)).toEqual(['orders_etl']);
+      expect(answer.missing).toEqual([
+        { instance: 'local', dagId: 'nightly_vacuum' },
+      ]);
+    });
+
+    it('answers 403 when the policy now denies, and the next read waits for its decision again', async () => {
+      const { permissions, decide } = decidedByHand();
+      const { service, client } = setup({ permissions, cacheTtlMs: 0 });
+      const read = () =>
+        service.listEntityDags({ entityRef: ref('orders'), credentials });
+      const first = read();
+      await decide(AuthorizeResult.ALLOW);
+      await first;
+      const denied = read();
+      await decide(AuthorizeResult.DENY);
+      await expect(denied).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message: expect.stringContaining('airflow.dag.read'),
+      });
+      const callsAfterDenial = client.getDags.mock.calls.length;
+      const third = read();
+      await until(() => client.getDags.mock.calls.length > callsAfterDenial);
+      expect(client.getDags).toHaveBeenCalledTimes(callsAfterDenial);
+      await decide(AuthorizeResult.ALLOW);
+      await third;
+      expect(client.getDags).toHaveBeenCalledTimes(callsAfterDenial + 1);
+    });
+
+    it('does not start early for another user, nor for another entity', async () => {
+      const { permissions, decide } = decidedByHand();
+      const { service, client } = setup({ permissions, cacheTtlMs: 0 });
+      const first = service.listEntityDags({
+        entityRef: ref('orders'),
+        credentials,
+      });
+      await decide(AuthorizeResult.ALLOW);
+      await first;
+      const bob = service.listEntityDags({
+        entityRef: ref('orders'),
+        credentials: mockCredentials.user('user:default/bob'),
+      });
+      await until(() => client.getDags.mock.calls.length > 1);
+      expect(client.getDags).toHaveBeenCalledTimes(1);
+      await decide(AuthorizeResult.ALLOW);
+      await bob;
+      const other = service.listEntityDags({
+        entityRef: ref('elsewhere'),
+        credentials,
+      });
+      await until(() => client.listRecentDagRuns.mock.calls.length > 2);
+      expect(client.listRecentDagRuns).toHaveBeenCalledTimes(2);
+      await decide(AuthorizeResult.ALLOW);
+      await other;
+    });
   });
 
   it('checks permissions with the entity ref as the resource ref', async () => {

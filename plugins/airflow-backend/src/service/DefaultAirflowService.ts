@@ -202,16 +202,27 @@ export class DefaultAirflowService implements AirflowService {
    * listing the instance: the DAGs named by id are read by id (one call on
    * Airflow 3.2+) while their latest runs are read in one batch at the same
    * time; tags cost one filtered DAG list per tag set and one batch for the
-   * runs of the DAGs it adds. Everything read is cached per DAG.
+   * runs of the DAGs it adds. Everything read is cached per DAG. A user who
+   * was allowed this read lately has the Airflow calls start while the
+   * permission decision is asked (see {@link EntityAccess.authorizeEntityRead}).
    */
   async listEntityDags(
     options: EntityRequestOptions,
   ): Promise<AirflowEntityDagsResponse> {
-    const { entityRef, selections } = await this.#access.authorizeEntity(
+    const { access, value } = await this.#access.authorizeEntityRead(
       options.entityRef,
       options.credentials,
       airflowDagReadPermission,
+      a => this.#entityDags(a.entityRef, a.selections),
     );
+    return { entityRef: access.entityRef, ...value };
+  }
+
+  /** What {@link DefaultAirflowService.listEntityDags} answers once allowed, without the entity ref. */
+  async #entityDags(
+    entityRef: string,
+    selections: EntityDagSelection[],
+  ): Promise<Omit<AirflowEntityDagsResponse, 'entityRef'>> {
     const dags: AirflowEntityDag[] = [];
     const missing: AirflowMissingDag[] = [];
     const errors: AirflowInstanceError[] = [];
@@ -257,7 +268,7 @@ export class DefaultAirflowService implements AirflowService {
     dags.sort(byInstanceAndDagId);
     missing.sort(byInstanceAndDagId);
     errors.sort((a, b) => a.instance.localeCompare(b.instance));
-    return { entityRef, dags, missing, errors };
+    return { dags, missing, errors };
   }
 
   /**

@@ -57,6 +57,14 @@ export interface AccessibleEntity {
 export const ENTITY_REUSE_MS = 5_000;
 
 /**
+ * For how long, in milliseconds, after a user was allowed a read on an
+ * entity, that user's next read of it starts its Airflow calls while the
+ * permission decision is still being asked (see
+ * {@link EntityAccess.authorizeEntityRead}). A denial ends it at once.
+ */
+export const SPECULATIVE_READ_MS = 60_000;
+
+/**
  * The key under which what a user may read of `thing` (an entity ref, a
  * generation of the ownership index) is reused for {@link ENTITY_REUSE_MS},
  * or undefined for callers whose reads are not reused (anything but a user).
@@ -89,6 +97,11 @@ export class EntityAccess {
   readonly #views = new LRUCache<string, Entity>({
     max: 10_000,
     ttl: ENTITY_REUSE_MS,
+  });
+  /** Users allowed a read on an entity lately: their next read of it may start early. */
+  readonly #allowedLately = new LRUCache<string, true>({
+    max: 10_000,
+    ttl: SPECULATIVE_READ_MS,
   });
 
   constructor(options: {
@@ -156,13 +169,75 @@ export class EntityAccess {
     if (!entity) {
       throw new NotFoundError(`Entity ${ref} not found`);
     }
-    const resourceRef = stringifyEntityRef(entity);
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(deniedMessage(permission, resourceRef));
+      throw new NotAllowedError(
+        deniedMessage(permission, stringifyEntityRef(entity)),
+      );
     }
+    return this.#accessible(entity);
+  }
+
+  /**
+   * Like {@link EntityAccess.authorizeEntity}, then `read(access)`, with one
+   * difference in timing: when the same user was allowed `permission` on
+   * this entity within {@link SPECULATIVE_READ_MS}, `read` starts as soon as
+   * the entity is known, while the decision is still being asked, so the
+   * Airflow calls overlap the decision instead of following it. Nothing of
+   * what `read` returns (or throws) reaches the caller before the decision
+   * allowed it; a denial throws {@link NotAllowedError}, discards the early
+   * read, and stops early reads for that user and entity. `read` must only
+   * read (it may fill the shared cache, which is not per user).
+   *
+   * @throws NotFoundError when the entity does not exist or the caller may not read it.
+   * @throws NotAllowedError when the policy denies, naming the permission.
+   * @throws InputError when the entity's Airflow annotations are malformed.
+   */
+  async authorizeEntityRead<T>(
+    entityRef: CompoundEntityRef,
+    credentials: BackstageCredentials,
+    permission: ResourcePermission<'catalog-entity'>,
+    read: (access: AccessibleEntity) => Promise<T>,
+  ): Promise<{ access: AccessibleEntity; value: T }> {
+    const ref = stringifyEntityRef(entityRef);
+    const lately = userReuseKey(credentials, `${permission.name}\u0000${ref}`);
+    const decided = this.#permissions
+      .authorize([{ permission, resourceRef: ref }], { credentials })
+      .then(([decision]) => decision);
+    let entity: Entity | undefined;
+    try {
+      entity = await this.#entity(entityRef, credentials);
+    } catch (error) {
+      decided.catch(() => undefined);
+      throw error;
+    }
+    let early: Promise<T> | undefined;
+    if (entity && lately && this.#allowedLately.has(lately)) {
+      try {
+        early = read(this.#accessible(entity));
+        early.catch(() => undefined);
+      } catch {
+        // Malformed annotations: reported below, after the decision.
+      }
+    }
+    const decision = await decided;
+    if (!entity) {
+      throw new NotFoundError(`Entity ${ref} not found`);
+    }
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      if (lately) this.#allowedLately.delete(lately);
+      throw new NotAllowedError(
+        deniedMessage(permission, stringifyEntityRef(entity)),
+      );
+    }
+    if (lately) this.#allowedLately.set(lately, true);
+    const access = this.#accessible(entity);
+    return { access, value: await (early ?? read(access)) };
+  }
+
+  #accessible(entity: Entity): AccessibleEntity {
     return {
       entity,
-      entityRef: resourceRef,
+      entityRef: stringifyEntityRef(entity),
       selections: this.selectionsOf(entity),
     };
   }
