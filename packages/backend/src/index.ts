@@ -30,4 +30,9 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 // Airflow
 backend.add(import('@airflow-for-backstage/backstage-plugin-airflow-backend'));
 
+// Only for the benchmark suite: a reference route asking one permission decision.
+if (process.env.BENCH_REFERENCE_PLUGIN === '1') {
+  backend.add(import('./benchReference'));
+}
+
 backend.start();

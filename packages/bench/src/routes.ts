@@ -17,6 +17,9 @@ export const core = {
     '/api/catalog/entities/by-query?filter=kind=component&limit=1',
   /** The permission backend's decision endpoint (P5's yardstick). */
   permissionAuthorize: '/api/permission/authorize',
+  /** The example backend's reference route: authenticate, one decision, answer it (P5's other yardstick). */
+  referenceDecision: (entityRef: string) =>
+    `/api/bench-reference/decision?entityRef=${enc(entityRef)}`,
   entityByName: (kind: string, name: string) =>
     `/api/catalog/entities/by-name/${enc(kind)}/default/${enc(name)}`,
 };

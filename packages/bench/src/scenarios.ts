@@ -385,6 +385,28 @@ async function directCall(env: Env, auth: string) {
     throw new Error(`direct call returned ${res.body.dags.length} DAGs`);
 }
 
+/**
+ * The same data as the entity page's answer, fetched from Airflow directly
+ * as a client would at best: the 20 DAGs and their 5 latest runs each
+ * (`POST /dags/~/dagRuns/list`, 100 runs), both calls at once.
+ */
+async function directSameData(env: Env, auth: string) {
+  const [, runs] = await Promise.all([
+    directCall(env, auth),
+    ok(`${env.alpha.url}/api/v2/dags/~/dagRuns/list`, {
+      method: 'POST',
+      headers: { Authorization: auth },
+      body: {
+        dag_ids: Array.from({ length: 20 }, (_, i) => dagIdOf(i)),
+        order_by: '-run_after',
+        page_limit: 100,
+      },
+    }),
+  ]);
+  if (!Array.isArray(runs.body.dag_runs) || runs.body.dag_runs.length === 0)
+    throw new Error('direct runs call returned no runs');
+}
+
 async function p3(
   env: Env,
   backend: BackendHandle,
@@ -397,12 +419,17 @@ async function p3(
     ok(`${backend.url}${plugin.entityDags(name)}`, { token: backend.token });
   if (kind === 'hit') await read();
   const direct: number[] = [];
+  const directSame: number[] = [];
   const ours: number[] = [];
   const ratios: number[] = [];
+  const sameRatios: number[] = [];
   const oursCalls: number[] = [];
   for (let r = 0; r < o.repeats; r++) {
-    const d = async () =>
+    const d = async () => {
       direct.push(await seqMedian(10, () => directCall(env, auth)));
+      if (kind === 'miss')
+        directSame.push(await seqMedian(10, () => directSameData(env, auth)));
+    };
     const us = async () => {
       await resetAll(env);
       ours.push(await seqMedian(kind === 'hit' ? 20 : 5, read));
@@ -418,6 +445,7 @@ async function p3(
       await d();
     }
     ratios.push(kind === 'hit' ? direct[r] / ours[r] : ours[r] / direct[r]);
+    if (kind === 'miss') sameRatios.push(ours[r] / directSame[r]);
   }
   env.rows.push({
     target: 'P3',
@@ -455,11 +483,24 @@ async function p3(
     });
     env.rows.push({
       target: 'P3',
-      metric: 'miss / direct',
+      metric: 'miss / direct call of the DAGs alone',
       unit: '×',
       values: ratios,
+    });
+    env.rows.push({
+      target: 'P3',
+      metric:
+        'direct calls of the same data: the DAGs and their latest runs, at once (median of 10)',
+      unit: 'ms',
+      values: directSame,
+    });
+    env.rows.push({
+      target: 'P3',
+      metric: 'miss / direct calls of the same data',
+      unit: '×',
+      values: sameRatios,
       goal: '≤ 1.3',
-      met: median(ratios) <= 1.3,
+      met: median(sameRatios) <= 1.3,
     });
     env.rows.push({
       target: 'P3',
@@ -857,6 +898,35 @@ async function p5(env: Env, backend: BackendHandle, o: SuiteOptions) {
       "for scale: Backstage's permission endpoint alone, one decision per request, 10 connections",
     unit: 'req/s',
     values: permissionRps,
+  });
+
+  // For scale: a reference route of the example backend (packages/backend/src/benchReference)
+  // that authenticates the user, asks the same one decision and answers it: the least any
+  // Backstage plugin route does that asks one permission decision per request.
+  const referenceRps: number[] = [];
+  for (let r = 0; r < o.repeats; r++) {
+    const res = await autocannon({
+      url: `${backend.url}${core.referenceDecision(
+        `component:default/${names[0]}`,
+      )}`,
+      connections: 10,
+      duration: 10,
+      timeout: 30,
+      headers: { authorization: `Bearer ${backend.token}` },
+    });
+    if (res.non2xx + res.errors > 0) {
+      env.failures.push(
+        `P5: the reference route answered ${res.non2xx} non-2xx and ${res.errors} errors`,
+      );
+    }
+    referenceRps.push(res.requests.average);
+  }
+  env.rows.push({
+    target: 'P5',
+    metric:
+      'for scale: a Backstage route that only authenticates and asks one decision, 10 connections',
+    unit: 'req/s',
+    values: referenceRps,
   });
 
   // GET /instances: health calls per instance for 20 requests within a few seconds.

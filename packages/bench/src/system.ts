@@ -227,6 +227,11 @@ export async function startBackend(o: {
       env: {
         NODE_ENV: 'production',
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        BENCH_REFERENCE_PLUGIN: '1',
+        // For profiling the backend alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+        ...(process.env.BENCH_BACKEND_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_BACKEND_NODE_OPTIONS }
+          : {}),
       },
       log: path.join(WORK_DIR, `backend-${o.name}.log`),
     },
