@@ -18,8 +18,8 @@ export const core = {
   /** The permission backend's decision endpoint (P5's yardstick). */
   permissionAuthorize: '/api/permission/authorize',
   /** The example backend's reference route: authenticate, one decision, answer it (P5's other yardstick). */
-  referenceDecision: (entityRef: string) =>
-    `/api/bench-reference/decision?entityRef=${enc(entityRef)}`,
+  referenceDecision: (entityRef: string, bytes = 0) =>
+    `/api/bench-reference/decision?entityRef=${enc(entityRef)}&bytes=${bytes}`,
   entityByName: (kind: string, name: string) =>
     `/api/catalog/entities/by-name/${enc(kind)}/default/${enc(name)}`,
 };

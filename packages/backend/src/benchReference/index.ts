@@ -3,8 +3,10 @@
  * when BENCH_REFERENCE_PLUGIN=1: the least a Backstage plugin route can do
  * while asking one permission decision per request. It authenticates the
  * user, asks `airflow.dag.read` on the entity named by `?entityRef=` and
- * answers the decision, so the suite can show what the framework itself
- * reaches under P5's load, next to the Airflow plugin's cached reads.
+ * answers the decision (padded to `?bytes=` characters of JSON, built once
+ * per size, to stand for an answer the size of an entity page's), so the
+ * suite can show what the framework itself reaches under P5's load, next to
+ * the Airflow plugin's cached reads.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +16,17 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { airflowDagReadPermission } from '@airflow-for-backstage/backstage-plugin-airflow-common';
+
+/** Padding of each answer size, built once. */
+const paddings = new Map<number, string>();
+const padding = (bytes: number) => {
+  let pad = paddings.get(bytes);
+  if (pad === undefined) {
+    pad = 'x'.repeat(bytes);
+    if (paddings.size < 16) paddings.set(bytes, pad);
+  }
+  return pad;
+};
 
 export default createBackendPlugin({
   pluginId: 'bench-reference',
@@ -39,6 +52,10 @@ export default createBackendPlugin({
               }
               const entityRef = url.searchParams.get('entityRef');
               if (!entityRef) throw new InputError('entityRef is required');
+              const bytes = Number(url.searchParams.get('bytes') ?? 0);
+              if (!Number.isInteger(bytes) || bytes < 0 || bytes > 1_000_000) {
+                throw new InputError('bytes must be an integer 0..1000000');
+              }
               const credentials = await httpAuth.credentials(req as never, {
                 allow: ['user'],
               });
@@ -52,7 +69,12 @@ export default createBackendPlugin({
                 { credentials },
               );
               res.setHeader('content-type', 'application/json');
-              res.end(JSON.stringify({ result: decision.result }));
+              res.end(
+                JSON.stringify({
+                  result: decision.result,
+                  pad: padding(bytes),
+                }),
+              );
             } catch (error) {
               next(error);
             }
