@@ -169,7 +169,8 @@ describe('DagRunsView', () => {
         expect.objectContaining({ states: ['failed'] }),
       ),
     );
-    const filter = screen.getByRole('group', {
+    // The filter shows once the DAG's details have loaded too.
+    const filter = await screen.findByRole('group', {
       name: 'Filter DAG runs by state',
     });
     expect(
@@ -518,7 +519,7 @@ describe('DagRunsView', () => {
     expect(screen.queryByText('DAG runs')).not.toBeInTheDocument();
   });
 
-  it('says why when Airflow goes down while the runs view refreshes', async () => {
+  it('says why when Airflow goes down while the runs view refreshes, and keeps the runs it showed', async () => {
     const down = await responseError(
       503,
       'ServiceUnavailableError',
@@ -547,6 +548,7 @@ describe('DagRunsView', () => {
     expect(
       screen.getByText('Airflow instance default is not reachable'),
     ).toBeInTheDocument();
+    expect(rowOf('manual__1')).toBeInTheDocument();
   });
 
   it('clears only the failed task instances of a DAG run after confirmation', async () => {

@@ -144,7 +144,7 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
   }
 
   if (dags.loading && !dags.value) return <Progress />;
-  if (dags.error) {
+  if (dags.error && !dags.value) {
     return (
       <ResponseErrorPanel title="Could not load the DAGs" error={dags.error} />
     );
@@ -168,6 +168,12 @@ function AirflowEntityDagsView(props: { pollIntervalMs?: number }) {
 
   return (
     <Stack spacing={3}>
+      {dags.error && (
+        <ResponseErrorPanel
+          title="Could not refresh the DAGs: showing the last ones loaded"
+          error={dags.error}
+        />
+      )}
       <EntityDagsWarnings missing={response.missing} errors={response.errors} />
       {failure && (
         <RunFailurePanel
