@@ -7,7 +7,10 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { component, dag, fakeClient, run } from '../__testUtils__/fakes';
 import { TEST_DATABASES, type TestDatabase } from '../__testUtils__/databases';
-import { DefaultOwnershipService } from './DefaultOwnershipService';
+import {
+  DefaultOwnershipService,
+  INDEX_STATE_REUSE_MS,
+} from './DefaultOwnershipService';
 
 const owned = (e: Entity, owner: string): Entity => ({
   ...e,
@@ -597,6 +600,35 @@ describe.each(TEST_DATABASES)('OwnershipService on $name', database => {
     expect(getEntitiesByRefs).toHaveBeenCalledTimes(3);
     expect(dagPage).toHaveBeenCalledTimes(3);
     expect(summary).toHaveBeenCalledTimes(2);
+  });
+
+  it("reuses the index state for a second: its own refresh is seen at once, another replica's within that second", async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const { service } = setup();
+      const { service: otherReplica } = setup();
+      const state = jest.spyOn(testDb.store, 'state');
+      const first = await service.getPage(credentials, {});
+      const reads = state.mock.calls.length;
+      await service.getPage(credentials, { q: 'orders' });
+      await service.getDangling(credentials, {});
+      expect(state).toHaveBeenCalledTimes(reads);
+
+      jest.advanceTimersByTime(5);
+      await service.refresh();
+      const afterOwn = await service.getPage(credentials, {});
+      expect(afterOwn.index.builtAt).not.toBe(first.index.builtAt);
+
+      jest.advanceTimersByTime(5);
+      await otherReplica.refresh();
+      const stale = await service.getPage(credentials, {});
+      expect(stale.index.builtAt).toBe(afterOwn.index.builtAt);
+      jest.advanceTimersByTime(INDEX_STATE_REUSE_MS);
+      const fresh = await service.getPage(credentials, {});
+      expect(fresh.index.builtAt).not.toBe(afterOwn.index.builtAt);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('serves reads from the stored index until the next refresh', async () => {

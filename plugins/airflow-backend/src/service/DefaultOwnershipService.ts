@@ -168,6 +168,15 @@ interface CatalogPlan {
 }
 
 /**
+ * How long, in milliseconds, a replica's reads reuse the index state they
+ * read (which generation is current, when it was built, the last error):
+ * two database queries per read otherwise. A refresh on this replica is seen
+ * by its next read at once; another replica's within this time (a superseded
+ * generation stays readable for a minute, so nothing is lost meanwhile).
+ */
+export const INDEX_STATE_REUSE_MS = 1_000;
+
+/**
  * Default {@link OwnershipService}. The index lives in the plugin's database
  * ({@link OwnershipStore}): {@link DefaultOwnershipService.refresh} (run by
  * the scheduler service once per interval across replicas, and on demand)
@@ -192,6 +201,8 @@ export class DefaultOwnershipService implements OwnershipService {
     max: 1_000,
     ttl: ENTITY_REUSE_MS,
   });
+  /** The index state the reads reuse for {@link INDEX_STATE_REUSE_MS}. */
+  #state?: { readAt: number; state: Promise<StoreState> };
 
   constructor(
     private readonly deps: {
@@ -207,7 +218,14 @@ export class DefaultOwnershipService implements OwnershipService {
 
   async refresh(): Promise<void> {
     // Concurrent refreshes (the schedule, several "Refresh now") share one build.
-    return this.#refreshes.run('refresh', () => this.#rebuild());
+    return this.#refreshes.run('refresh', async () => {
+      try {
+        await this.#rebuild();
+      } finally {
+        // This replica's next read sees the new generation (or the failure) at once.
+        this.#state = undefined;
+      }
+    });
   }
 
   async refreshIfOlderThan(
@@ -357,14 +375,30 @@ export class DefaultOwnershipService implements OwnershipService {
   /** Checks the permission and answers the index state, building a first index if there is none. */
   async #readableState(credentials: BackstageCredentials): Promise<StoreState> {
     await this.authorizeView(credentials);
-    const state = await this.deps.store.state();
+    const state = await this.#currentState();
     if (state.generation !== null) return state;
     const recentFailure =
       state.lastAttemptAt !== null &&
       Date.now() - state.lastAttemptAt < BUILD_ON_READ_RETRY_MS;
     if (recentFailure && !this.#refreshes.has('refresh')) return state;
     await this.refresh();
-    return this.deps.store.state();
+    return this.#currentState();
+  }
+
+  /** The index state, read at most once per {@link INDEX_STATE_REUSE_MS} (a failed read is not reused). */
+  #currentState(): Promise<StoreState> {
+    const now = Date.now();
+    const reused = this.#state;
+    if (reused && now - reused.readAt < INDEX_STATE_REUSE_MS) {
+      return reused.state;
+    }
+    const state = this.deps.store.state();
+    const entry = { readAt: now, state };
+    this.#state = entry;
+    state.catch(() => {
+      if (this.#state === entry) this.#state = undefined;
+    });
+    return state;
   }
 
   /** What the caller may see of a generation, and the query resolved for them. */
