@@ -370,6 +370,19 @@ describe('DefaultAirflowService', () => {
       return check();
     }
 
+    /** Alice reads the orders entity once, allowed: later reads of hers may start early. */
+    async function readAllowed(
+      service: ReturnType<typeof setup>['service'],
+      decide: (result: AuthorizeResult) => Promise<void>,
+    ) {
+      const read = service.listEntityDags({
+        entityRef: ref('orders'),
+        credentials,
+      });
+      await decide(AuthorizeResult.ALLOW);
+      await read;
+    }
+
     it('calls Airflow only after the decision on a first read', async () => {
       const { permissions, decide } = decidedByHand();
       const { service, client } = setup({ permissions, cacheTtlMs: 0 });
@@ -389,12 +402,7 @@ describe('DefaultAirflowService', () => {
     it('starts the Airflow calls while the decision is asked, and answers only once it allows', async () => {
       const { permissions, decide } = decidedByHand();
       const { service, client } = setup({ permissions, cacheTtlMs: 0 });
-      const first = service.listEntityDags({
-        entityRef: ref('orders'),
-        credentials,
-      });
-      await decide(AuthorizeResult.ALLOW);
-      await first;
+      await readAllowed(service, decide);
       let answered = false;
       const second = service
         .listEntityDags({ entityRef: ref('orders'), credentials })
@@ -421,9 +429,7 @@ describe('DefaultAirflowService', () => {
       const { service, client } = setup({ permissions, cacheTtlMs: 0 });
       const read = () =>
         service.listEntityDags({ entityRef: ref('orders'), credentials });
-      const first = read();
-      await decide(AuthorizeResult.ALLOW);
-      await first;
+      await readAllowed(service, decide);
       const denied = read();
       await decide(AuthorizeResult.DENY);
       await expect(denied).rejects.toMatchObject({
@@ -442,12 +448,7 @@ describe('DefaultAirflowService', () => {
     it('does not start early for another user, nor for another entity', async () => {
       const { permissions, decide } = decidedByHand();
       const { service, client } = setup({ permissions, cacheTtlMs: 0 });
-      const first = service.listEntityDags({
-        entityRef: ref('orders'),
-        credentials,
-      });
-      await decide(AuthorizeResult.ALLOW);
-      await first;
+      await readAllowed(service, decide);
       const bob = service.listEntityDags({
         entityRef: ref('orders'),
         credentials: mockCredentials.user('user:default/bob'),
