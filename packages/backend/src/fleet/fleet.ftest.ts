@@ -54,15 +54,26 @@ async function ownershipOf(replica: Replica) {
 const dagIdsOf = (ownership: any): string[] =>
   ownership.dags.map((d: any) => d.dagId).sort();
 
-/** Both replicas' ownership answers for the same build (retried across a refresh in between). */
+/**
+ * Both replicas' ownership answers for the same build, retried across a
+ * refresh in between: a replica sees another's new generation within the
+ * second it reuses the index state (INDEX_STATE_REUSE_MS), so they must agree
+ * within a few of those.
+ */
 async function sameMomentOwnership(): Promise<[any, any]> {
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 40; i++) {
     const a1 = await ownershipOf(a);
     const b1 = await ownershipOf(b);
     const a2 = await ownershipOf(a);
-    if (a1.body.builtAt === a2.body.builtAt) return [a1.body, b1.body];
+    if (
+      a1.body.builtAt === a2.body.builtAt &&
+      b1.body.builtAt === a1.body.builtAt
+    ) {
+      return [a1.body, b1.body];
+    }
+    await new Promise(r => setTimeout(r, 250));
   }
-  throw new Error('the index changed on every read');
+  throw new Error('the replicas did not agree on the index within 10 s');
 }
 
 function redis(command: 'stop' | 'start'): void {
