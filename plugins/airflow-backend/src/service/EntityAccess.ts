@@ -166,15 +166,7 @@ export class EntityAccess {
         credentials,
       }),
     ]);
-    if (!entity) {
-      throw new NotFoundError(`Entity ${ref} not found`);
-    }
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        deniedMessage(permission, stringifyEntityRef(entity)),
-      );
-    }
-    return this.#accessible(entity);
+    return this.#allowed(ref, entity, decision, permission);
   }
 
   /**
@@ -220,18 +212,30 @@ export class EntityAccess {
       }
     }
     const decision = await decided;
+    if (lately && decision.result !== AuthorizeResult.ALLOW) {
+      this.#allowedLately.delete(lately);
+    }
+    const access = this.#allowed(ref, entity, decision, permission);
+    if (lately) this.#allowedLately.set(lately, true);
+    return { access, value: await (early ?? read(access)) };
+  }
+
+  /** The entity as accessible, or the 404 (no entity) or 403 (denied) the request gets, in that order. */
+  #allowed(
+    ref: string,
+    entity: Entity | undefined,
+    decision: { result: AuthorizeResult },
+    permission: ResourcePermission<'catalog-entity'>,
+  ): AccessibleEntity {
     if (!entity) {
       throw new NotFoundError(`Entity ${ref} not found`);
     }
     if (decision.result !== AuthorizeResult.ALLOW) {
-      if (lately) this.#allowedLately.delete(lately);
       throw new NotAllowedError(
         deniedMessage(permission, stringifyEntityRef(entity)),
       );
     }
-    if (lately) this.#allowedLately.set(lately, true);
-    const access = this.#accessible(entity);
-    return { access, value: await (early ?? read(access)) };
+    return this.#accessible(entity);
   }
 
   #accessible(entity: Entity): AccessibleEntity {
