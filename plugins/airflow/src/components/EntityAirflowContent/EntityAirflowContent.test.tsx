@@ -307,6 +307,37 @@ describe('EntityAirflowContent', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('keeps the DAGs it showed when reloading them fails, and says so', async () => {
+    const user = userEvent.setup();
+    const down = await responseError(
+      503,
+      'ServiceUnavailableError',
+      'Airflow instance default is not reachable',
+    );
+    const api = mockAirflowApi({
+      listEntityDags: jest
+        .fn()
+        .mockResolvedValueOnce(entityDags)
+        .mockRejectedValue(down),
+    });
+    await renderContent({ api });
+    await screen.findByText('Orders ETL');
+    // Going back from the runs view reloads the DAGs.
+    await user.click(
+      within(rowOf('Orders ETL')).getByRole('button', {
+        name: 'Show DAG runs',
+      }),
+    );
+    await user.click(
+      await screen.findByRole('button', { name: 'Back to DAGs' }),
+    );
+    expect(
+      await screen.findByText(/Could not refresh the DAGs/),
+    ).toBeInTheDocument();
+    expect(api.listEntityDags).toHaveBeenCalledTimes(2);
+    expect(screen.getByText('Orders ETL')).toBeInTheDocument();
+  });
+
   it('shows the DAG runs of a DAG when "Show DAG runs" is selected, and goes back', async () => {
     const user = userEvent.setup();
     const api = mockAirflowApi();
